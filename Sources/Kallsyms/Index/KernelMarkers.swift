@@ -1,0 +1,70 @@
+/// The addresses of the linker symbols that bound vmlinux's sections, and what
+/// they say about which addresses the kernel itself symbolizes.
+///
+/// The kernel's `is_ksym_addr` accepts `[_stext, _etext)` and
+/// `[_sinittext, _einittext)` when built without `CONFIG_KALLSYMS_ALL`, and
+/// `[_stext, _end)` with it. A table is text-only when every vmlinux symbol
+/// other than the `__start_*`/`__stop_*` section markers (which
+/// scripts/kallsyms.c always keeps) lies inside the text ranges.
+struct KernelMarkers {
+    var text: UInt64?
+    var stext: UInt64?
+    var etext: UInt64?
+    var sinittext: UInt64?
+    var einittext: UInt64?
+    var end: UInt64?
+
+    init(_ table: ParsedTable, regionOfSymbol: [UInt16]) {
+        for symbol in 0..<table.count where regionOfSymbol[symbol] == 0 {
+            let length = table.nameLengths[symbol]
+            guard length >= 4 && length <= 10, table.text[Int(table.nameStarts[symbol])] == UInt8(ascii: "_") else { continue }
+            let address = table.addresses[symbol]
+            if table.nameEquals(symbol, "_text") { text = text ?? address }
+            else if table.nameEquals(symbol, "_stext") { stext = stext ?? address }
+            else if table.nameEquals(symbol, "_etext") { etext = etext ?? address }
+            else if table.nameEquals(symbol, "_sinittext") { sinittext = sinittext ?? address }
+            else if table.nameEquals(symbol, "_einittext") { einittext = einittext ?? address }
+            else if table.nameEquals(symbol, "_end") { end = end ?? address }
+        }
+    }
+
+    /// The lowest address that belongs to the kernel image; anything below is
+    /// a per-cpu offset or an absolute value.
+    var imageStart: UInt64? {
+        switch (text, stext) {
+        case let (text?, stext?): return min(text, stext)
+        case let (text?, nil): return text
+        case let (nil, stext?): return stext
+        case (nil, nil): return nil
+        }
+    }
+
+    /// The ranges the kernel symbolizes, and how they were decided.
+    func coverage(_ table: ParsedTable, regionOfSymbol: [UInt16], isAbsolute: [Bool],
+                  fallbackStart: UInt64?) -> (kind: KernelCoverage, ranges: IndexBuilder.Coverage) {
+        guard let start = stext ?? text ?? fallbackStart else {
+            return (.unbounded, IndexBuilder.Coverage())
+        }
+        if let etext, etext > start {
+            var textRanges: [(start: UInt64, end: UInt64?)] = [(start, etext)]
+            if let sinittext, let einittext, einittext > sinittext { textRanges.append((sinittext, einittext)) }
+            let startMarker = Array("__start_".utf8)
+            let stopMarker = Array("__stop_".utf8)
+            var textOnly = true
+            for symbol in 0..<table.count where regionOfSymbol[symbol] == 0 && !isAbsolute[symbol] {
+                let address = table.addresses[symbol]
+                // scripts/kallsyms.c tests ranges inclusively at the end.
+                if textRanges.contains(where: { address >= $0.start && address <= $0.end! }) { continue }
+                let name = table.nameBytes(symbol)
+                if name.starts(with: startMarker) || name.starts(with: stopMarker) { continue }
+                textOnly = false
+                break
+            }
+            if textOnly { return (.textOnly, IndexBuilder.Coverage(ranges: textRanges)) }
+        }
+        if let end, end > start {
+            return (.wholeImage, IndexBuilder.Coverage(ranges: [(start, end)]))
+        }
+        return (.unbounded, IndexBuilder.Coverage(ranges: [(start, nil)]))
+    }
+}

@@ -1,0 +1,44 @@
+/// The 64-bit hash of a symbol name used by the name table.
+///
+/// A multiply-and-fold hash over 8-byte words, in the style of wyhash: fast
+/// on the 10 to 40 byte names kernels have, and deterministic across runs
+/// (Swift's `Hasher` is seeded per process, which an index must not be).
+enum NameHash {
+    @usableFromInline static let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    @usableFromInline static let k1: UInt64 = 0xA076_1D64_78BD_642F
+    @usableFromInline static let k2: UInt64 = 0xE703_7ED1_A0B4_28DB
+
+    @inline(__always) @usableFromInline
+    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
+    }
+
+    /// Hashes `count` bytes at `start`. Reads never go past `start + count`.
+    @inline(__always) @usableFromInline
+    static func hash(_ start: UnsafeRawPointer, count: Int) -> UInt64 {
+        var h = seed ^ UInt64(truncatingIfNeeded: count) &* k1
+        var position = 0
+        while position + 8 <= count {
+            let word = start.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            h = mix(word ^ k1, h ^ k2)
+            position += 8
+        }
+        if position < count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while position < count {
+                tail |= UInt64(start.load(fromByteOffset: position, as: UInt8.self)) &<< shift
+                shift &+= 8
+                position += 1
+            }
+            h = mix(tail ^ k2, h ^ k1)
+        }
+        return mix(h, k2)
+    }
+
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard let base = bytes.baseAddress else { return hash(UnsafeRawPointer(bitPattern: 1)!, count: 0) }
+        return hash(UnsafeRawPointer(base), count: bytes.count)
+    }
+}

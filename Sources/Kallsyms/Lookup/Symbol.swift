@@ -1,0 +1,96 @@
+/// One kernel symbol: a cheap view into a ``SymbolIndex``.
+///
+/// A `Symbol` is two words: a reference to the index's storage and an entry
+/// number. Nothing is copied out until you ask: ``name`` builds a String
+/// (about 50 ns, since most kernel names are longer than the 15 bytes Swift
+/// stores inline), while ``withUTF8Name(_:)`` hands you the bytes without
+/// allocating. A symbol keeps its index's storage alive.
+public struct Symbol: Hashable, Sendable, CustomStringConvertible {
+    @usableFromInline let storage: IndexStorage
+    /// `entry << 1`, plus 1 for a folded `__pfx_` padding symbol of that entry.
+    @usableFromInline let id: UInt32
+
+    @inlinable init(storage: IndexStorage, id: UInt32) {
+        self.storage = storage
+        self.id = id
+    }
+
+    @usableFromInline var entry: Int { Int(id >> 1) }
+    @usableFromInline var isFoldedPrefix: Bool { id & 1 != 0 }
+
+    /// The symbol's name, as the kernel prints it.
+    public var name: String {
+        withUTF8Name { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the name's bytes, without allocating.
+    ///
+    /// The buffer is valid only during the call.
+    public func withUTF8Name<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        let stored = storage.names.name(entry)
+        guard isFoldedPrefix else { return try body(stored) }
+        let prefix = IndexStorage.prefixName
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + stored.count) { buffer in
+            for (index, byte) in prefix.enumerated() { buffer[index] = byte }
+            for index in 0..<stored.count { buffer[prefix.count + index] = stored[index] }
+            return try body(UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// The start address (for absolute and per-cpu symbols, the value).
+    public var address: UInt64 {
+        let address = storage.address(of: entry)
+        return isFoldedPrefix ? address &- UInt64(storage.prefixDistance) : address
+    }
+
+    /// The distance to the next symbol, bounded by the end of the region, as the
+    /// kernel computes it; nil when unknown (the last symbol of a module whose
+    /// end was not given, or a symbol that is not an address at all).
+    public var size: UInt64? {
+        if isFoldedPrefix { return UInt64(storage.prefixDistance) }
+        let extent = storage.extent(of: entry)
+        switch extent.kind {
+        case .bounded: return extent.end &- storage.address(of: entry)
+        case .unknownSize, .notSymbolizable: return nil
+        }
+    }
+
+    /// The `nm` type letter.
+    public var type: SymbolType { storage.type(of: entry) }
+
+    /// The module the symbol belongs to; nil for vmlinux.
+    public var module: Module? { storage.regions[storage.region(of: entry)] }
+
+    /// True for absolute and per-cpu symbols, whose value is not an address in
+    /// the kernel's text or data; such symbols are found by name only.
+    public var isAbsolute: Bool { entry >= storage.searchableCount }
+
+    /// True when the kernel's own `%pS` would resolve this symbol's address to it.
+    public var isSymbolizable: Bool {
+        guard !isAbsolute else { return false }
+        return storage.extent(of: entry).kind != .notSymbolizable
+    }
+
+    /// `ADDRESS TYPE NAME`, plus a tab and `[module]` for module symbols: the
+    /// line `/proc/kallsyms` printed for it.
+    public var description: String {
+        var line = hex(address, width: storage.addressWidth) + " " + String(type.letter) + " " + name
+        if let module { line += "\t[\(module.name)]" }
+        return line
+    }
+
+    public static func == (lhs: Symbol, rhs: Symbol) -> Bool {
+        lhs.storage === rhs.storage && lhs.id == rhs.id
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(storage))
+        hasher.combine(id)
+    }
+}
+
+/// Lower-case hex, zero-padded to `width` digits.
+func hex(_ value: UInt64, width: Int) -> String {
+    let digits = String(value, radix: 16)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+}

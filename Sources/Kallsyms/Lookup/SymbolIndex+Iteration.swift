@@ -1,0 +1,89 @@
+extension SymbolIndex {
+    /// Every symbol in address order, aliases in the kernel's order of
+    /// preference (the name `%pS` prints comes first), as `/proc/kallsyms`
+    /// lists vmlinux. Absolute and per-cpu symbols take their place by value.
+    public var symbolsByAddress: AddressOrder { AddressOrder(storage: storage) }
+
+    /// Every symbol sorted by name (bytewise, like `LC_ALL=C sort`), ties by address.
+    ///
+    /// Computed on each call (about 40 ms for 120,000 symbols); keep the result if
+    /// you need it twice.
+    public func symbolsSortedByName() -> [Symbol] {
+        var symbols = Array(symbolsByAddress)
+        let storage = self.storage
+        symbols.sort { lhs, rhs in
+            lhs.withUTF8Name { left in
+                rhs.withUTF8Name { right in
+                    let common = min(left.count, right.count)
+                    for index in 0..<common where left[index] != right[index] {
+                        return left[index] < right[index]
+                    }
+                    if left.count != right.count { return left.count < right.count }
+                    return lhs.address < rhs.address || (lhs.address == rhs.address && lhs.id < rhs.id)
+                }
+            }
+        }
+        _ = storage
+        return symbols
+    }
+
+    /// All symbols in address order: a sequence that makes no copy of the index.
+    public struct AddressOrder: Sequence, Sendable {
+        let storage: IndexStorage
+
+        /// The number of symbols.
+        public var underestimatedCount: Int { storage.symbolCount }
+
+        public func makeIterator() -> Iterator { Iterator(storage: storage) }
+
+        /// Walks alias groups (stored preferred-last) backwards, merged with the absolute entries.
+        public struct Iterator: IteratorProtocol {
+            let storage: IndexStorage
+            /// The current alias group is `groupStart..<groupEnd`; `cursor` counts down inside it.
+            var groupStart = 0
+            var groupEnd = 0
+            var cursor = -1
+            var pendingPrefix = false
+            var absolute: Int
+
+            init(storage: IndexStorage) {
+                self.storage = storage
+                absolute = storage.searchableCount
+            }
+
+            public mutating func next() -> Symbol? {
+                let searchable = peekSearchable()
+                let absoluteAddress = absolute < storage.entryCount ? storage.address(of: absolute) : nil
+                if let (id, address) = searchable, absoluteAddress.map({ address <= $0 }) ?? true {
+                    advanceSearchable()
+                    return Symbol(storage: storage, id: id)
+                }
+                guard absoluteAddress != nil else { return nil }
+                defer { absolute += 1 }
+                return Symbol(storage: storage, id: UInt32(absolute) << 1)
+            }
+
+            private mutating func loadGroupIfNeeded() {
+                guard cursor < groupStart && !pendingPrefix else { return }
+                groupStart = groupEnd
+                guard groupStart < storage.searchableCount else { return }
+                groupEnd = storage.groupLast(groupStart) + 1
+                cursor = groupEnd - 1
+                pendingPrefix = storage.hasPrefix(groupStart)
+            }
+
+            private mutating func peekSearchable() -> (UInt32, UInt64)? {
+                loadGroupIfNeeded()
+                guard groupStart < storage.searchableCount else { return nil }
+                if pendingPrefix {
+                    return (UInt32(groupStart) << 1 | 1, storage.address(of: groupStart) - UInt64(storage.prefixDistance))
+                }
+                return (UInt32(cursor) << 1, storage.address(of: cursor))
+            }
+
+            private mutating func advanceSearchable() {
+                if pendingPrefix { pendingPrefix = false } else { cursor -= 1 }
+            }
+        }
+    }
+}

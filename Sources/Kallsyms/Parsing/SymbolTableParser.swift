@@ -1,0 +1,332 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads `/proc/kallsyms` and `System.map` text in one pass over its bytes.
+///
+/// Accepted lines are `ADDRESS TYPE NAME` and `ADDRESS TYPE NAME<TAB>ANNOTATION`,
+/// where ADDRESS has 8 or 16 hex digits, TYPE is an `nm` letter, NAME has
+/// 1 to 512 bytes (the kernel's `KSYM_NAME_LEN`) and ANNOTATION is `[module]`,
+/// or the kallmodsyms forms `[mod1] [mod2]` and `{object.o}`. A line may end
+/// in CRLF. Blank lines carry nothing and are passed over.
+///
+/// No String, regex or Scanner is made per line: the parser walks the bytes
+/// with lookup tables and records names as ranges into the buffer.
+enum SymbolTableParser {
+    /// The kernel's KSYM_NAME_LEN: /proc/kallsyms never prints a longer name.
+    static let maximumNameLength = 512
+
+    static func parse(_ text: [UInt8], source: String, lenient: Bool) throws(KallsymsError) -> ParsedTable {
+        try rejectWholeInputProblems(text, source: source)
+        var table = ParsedTable(source: source, text: text)
+        let estimate = text.count / 28 + 16
+        table.addresses.reserveCapacity(estimate)
+        table.typeCodes.reserveCapacity(estimate)
+        table.nameStarts.reserveCapacity(estimate)
+        table.nameLengths.reserveCapacity(estimate)
+        table.annotationIDs.reserveCapacity(estimate)
+        table.lineNumbers.reserveCapacity(estimate)
+
+        var annotationIDs: [[UInt8]: UInt16] = [:]
+        var lastAnnotation: (start: Int, length: Int, id: UInt16) = (0, 0, 0)
+
+        try text.withUnsafeBufferPointerTyped { bytes throws(KallsymsError) in
+            let end = bytes.count
+            var lineStart = 0
+            var lineNumber = 0
+            while lineStart < end {
+                lineNumber += 1
+                let lineEnd = findNewline(bytes, from: lineStart)
+                var contentEnd = lineEnd
+                if contentEnd > lineStart && bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+                defer { lineStart = lineEnd + 1 }
+                if contentEnd == lineStart { continue }  // blank line
+
+                switch parseLine(bytes, start: lineStart, end: contentEnd) {
+                case .success(let line):
+                    var annotationID: UInt16 = 0
+                    if line.annotationLength > 0 {
+                        if line.annotationLength == lastAnnotation.length,
+                           memcmp(bytes.baseAddress! + line.annotationStart,
+                                  bytes.baseAddress! + lastAnnotation.start, line.annotationLength) == 0 {
+                            annotationID = lastAnnotation.id
+                        } else {
+                            let key = Array(bytes[line.annotationStart..<line.annotationStart + line.annotationLength])
+                            if let known = annotationIDs[key] {
+                                annotationID = known
+                            } else {
+                                guard table.annotations.count < Int(UInt16.max) else {
+                                    throw KallsymsError(
+                                        code: .malformedModule, source: source, line: lineNumber,
+                                        message: "more than 65534 distinct module annotations",
+                                        hint: "this is not a kernel symbol table a running kernel produces")
+                                }
+                                annotationID = UInt16(table.annotations.count)
+                                table.annotations.append(key)
+                                annotationIDs[key] = annotationID
+                            }
+                            lastAnnotation = (line.annotationStart, line.annotationLength, annotationID)
+                        }
+                    }
+                    if table.addresses.isEmpty { table.addressWidth = line.nameStart - lineStart - 3 }
+                    table.addresses.append(line.address)
+                    table.typeCodes.append(line.typeCode)
+                    table.nameStarts.append(UInt32(truncatingIfNeeded: line.nameStart))
+                    table.nameLengths.append(UInt16(truncatingIfNeeded: line.nameLength))
+                    table.annotationIDs.append(annotationID)
+                    table.lineNumbers.append(UInt32(truncatingIfNeeded: lineNumber))
+                case .failure(let problem):
+                    let error = problem.error(bytes, lineStart: lineStart, lineEnd: contentEnd,
+                                              line: lineNumber, source: source)
+                    guard lenient else { throw error }
+                    table.diagnostics.append(error)
+                }
+            }
+        }
+
+        guard table.count > 0 else {
+            if let first = table.diagnostics.first {
+                throw KallsymsError(
+                    code: .emptyInput, source: source,
+                    message: "no line could be read as a symbol (\(table.diagnostics.count) bad lines; the first: \(first.message), line \(first.line ?? 0))",
+                    hint: "this does not look like /proc/kallsyms or System.map")
+            }
+            throw emptyInputError(source)
+        }
+        if table.addresses.allSatisfy({ $0 == 0 }) {
+            throw KallsymsError(
+                code: .addressesHidden, source: source,
+                message: "all \(table.count) addresses are zero: the kernel hid them (kptr_restrict)",
+                hint: "read /proc/kallsyms as root, or run 'sysctl kernel.kptr_restrict=0' (or 1 and keep root) first; tools given CAP_SYSLOG also see real addresses")
+        }
+        return table
+    }
+
+    // MARK: - One line
+
+    struct Line {
+        var address: UInt64
+        var typeCode: UInt8
+        var nameStart: Int
+        var nameLength: Int
+        var annotationStart: Int
+        var annotationLength: Int
+    }
+
+    /// What was wrong with a line, found without allocating.
+    struct Problem: Error {
+        enum Kind { case address, missingSpace, type, emptyName, nameByte, nameTooLong, annotation }
+        var kind: Kind
+        var column: Int  // offset from line start
+        var fieldEnd: Int
+
+        func error(_ bytes: UnsafeBufferPointer<UInt8>, lineStart: Int, lineEnd: Int, line: Int, source: String) -> KallsymsError {
+            let lineText = bytes[lineStart..<lineEnd]
+            let field = bytes[(lineStart + column)..<min(max(lineStart + column, fieldEnd), lineEnd)]
+            let shape = "each line must look like \"ffffffff81000000 T _stext\", optionally followed by a tab and \"[module]\""
+            switch kind {
+            case .address:
+                return KallsymsError(code: .invalidAddress, source: source, line: line, column: column + 1,
+                                     text: KallsymsError.quote(field),
+                                     message: "expected an 8- or 16-digit hex address, found \(KallsymsError.quote(field))",
+                                     hint: shape)
+            case .missingSpace:
+                return KallsymsError(code: .malformedLine, source: source, line: line, column: column + 1,
+                                     text: KallsymsError.quote(lineText),
+                                     message: "expected a single space at column \(column + 1) in \(KallsymsError.quote(lineText))",
+                                     hint: shape)
+            case .type:
+                return KallsymsError(code: .unknownType, source: source, line: line, column: column + 1,
+                                     text: KallsymsError.quote(field),
+                                     message: "unknown symbol type \(KallsymsError.quote(field)); expected an nm type letter such as T, t, D or W",
+                                     hint: "the type letters nm documents are A a B b C c D d G g i I N n p R r S s T t U u V v W w - ?")
+            case .emptyName:
+                return KallsymsError(code: .malformedLine, source: source, line: line, column: column + 1,
+                                     text: KallsymsError.quote(lineText),
+                                     message: "the symbol name is missing in \(KallsymsError.quote(lineText))",
+                                     hint: shape)
+            case .nameByte:
+                let what = column < lineEnd - lineStart && bytes[lineStart + column] == UInt8(ascii: " ")
+                    ? "a space" : "a control byte"
+                return KallsymsError(code: .malformedLine, source: source, line: line, column: column + 1,
+                                     text: KallsymsError.quote(lineText),
+                                     message: "unexpected \(what) in the symbol name in \(KallsymsError.quote(lineText))",
+                                     hint: shape)
+            case .nameTooLong:
+                return KallsymsError(code: .nameTooLong, source: source, line: line, column: column + 1,
+                                     text: KallsymsError.quote(field),
+                                     message: "the symbol name has \(fieldEnd - lineStart - column) bytes, more than the kernel's limit of \(SymbolTableParser.maximumNameLength) (KSYM_NAME_LEN)",
+                                     hint: "a kernel never prints such a name; the file is probably not a kernel symbol table")
+            case .annotation:
+                return KallsymsError(code: .malformedModule, source: source, line: line, column: column + 1,
+                                     text: KallsymsError.quote(field),
+                                     message: "expected \"[module]\" after the tab, found \(KallsymsError.quote(field))",
+                                     hint: "module lines look like \"ffffffffc0a01000 t foo_init<TAB>[foo]\"")
+            }
+        }
+    }
+
+    @inline(__always)
+    static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Result<Line, Problem> {
+        // Address: 8 or 16 hex digits.
+        var position = start
+        var address: UInt64 = 0
+        while position < end {
+            let digit = hexValue[Int(bytes[position])]
+            if digit == 0xFF { break }
+            address = address &<< 4 | UInt64(digit)
+            position += 1
+        }
+        let digits = position - start
+        guard digits == 16 || digits == 8 else {
+            var fieldEnd = position
+            while fieldEnd < end && bytes[fieldEnd] != UInt8(ascii: " ") { fieldEnd += 1 }
+            return .failure(Problem(kind: .address, column: 0, fieldEnd: fieldEnd))
+        }
+        guard position < end, bytes[position] == UInt8(ascii: " ") else {
+            if position < end && !isNameByte(bytes[position]) == false {
+                var fieldEnd = position
+                while fieldEnd < end && bytes[fieldEnd] != UInt8(ascii: " ") { fieldEnd += 1 }
+                return .failure(Problem(kind: .address, column: 0, fieldEnd: fieldEnd))
+            }
+            return .failure(Problem(kind: .missingSpace, column: position - start, fieldEnd: position + 1))
+        }
+        position += 1
+
+        // Type letter.
+        guard position < end else {
+            return .failure(Problem(kind: .type, column: position - start, fieldEnd: position))
+        }
+        let typeCode = SymbolType.codeOfByte[Int(bytes[position])]
+        if typeCode == 0xFF || (position + 1 < end && bytes[position + 1] != UInt8(ascii: " ")) {
+            var fieldEnd = position
+            while fieldEnd < end && bytes[fieldEnd] != UInt8(ascii: " ") { fieldEnd += 1 }
+            return .failure(Problem(kind: .type, column: position - start, fieldEnd: fieldEnd))
+        }
+        position += 1
+        guard position < end else {
+            return .failure(Problem(kind: .emptyName, column: position - start, fieldEnd: position))
+        }
+        position += 1  // the space after the type
+
+        // Name.
+        let nameStart = position
+        while position < end && isNameByte(bytes[position]) { position += 1 }
+        let nameLength = position - nameStart
+        if nameLength == 0 {
+            return .failure(Problem(kind: position < end && bytes[position] != UInt8(ascii: "\t") ? .nameByte : .emptyName,
+                                    column: position - start, fieldEnd: position + 1))
+        }
+        if nameLength > maximumNameLength {
+            return .failure(Problem(kind: .nameTooLong, column: nameStart - start, fieldEnd: position))
+        }
+        guard position < end else {
+            return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart,
+                                 nameLength: nameLength, annotationStart: 0, annotationLength: 0))
+        }
+        guard bytes[position] == UInt8(ascii: "\t") else {
+            return .failure(Problem(kind: .nameByte, column: position - start, fieldEnd: position + 1))
+        }
+        position += 1
+
+        // Annotation: "[mod]", "[mod1] [mod2]" or "{object.o}", separated by single spaces.
+        let annotationStart = position
+        guard validAnnotation(bytes, from: annotationStart, to: end) else {
+            return .failure(Problem(kind: .annotation, column: annotationStart - start, fieldEnd: end))
+        }
+        return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart, nameLength: nameLength,
+                             annotationStart: annotationStart, annotationLength: end - annotationStart))
+    }
+
+    static func validAnnotation(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        var position = start
+        guard position < end else { return false }
+        while position < end {
+            let open = bytes[position]
+            let close: UInt8
+            switch open {
+            case UInt8(ascii: "["): close = UInt8(ascii: "]")
+            case UInt8(ascii: "{"): close = UInt8(ascii: "}")
+            default: return false
+            }
+            position += 1
+            let itemStart = position
+            while position < end && bytes[position] != close {
+                let byte = bytes[position]
+                guard isNameByte(byte), byte != UInt8(ascii: "["), byte != UInt8(ascii: "{"),
+                      byte != UInt8(ascii: "]"), byte != UInt8(ascii: "}") else { return false }
+                position += 1
+            }
+            guard position < end, position > itemStart else { return false }
+            position += 1  // the closing bracket
+            if position < end {
+                guard bytes[position] == UInt8(ascii: " "), position + 1 < end else { return false }
+                position += 1
+            }
+        }
+        return true
+    }
+
+    /// A name byte is anything printable but space: kernel names are C
+    /// identifiers plus `.`, `$` and the like, but nm may print any of them.
+    @inline(__always)
+    static func isNameByte(_ byte: UInt8) -> Bool { byte > 0x20 && byte != 0x7F }
+
+    static let hexValue: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, digit) in "0123456789abcdef".utf8.enumerated() { table[Int(digit)] = UInt8(value) }
+        for (value, digit) in "ABCDEF".utf8.enumerated() { table[Int(digit)] = UInt8(value + 10) }
+        return table
+    }()
+
+    @inline(__always)
+    static func findNewline(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let remaining = bytes.count - start
+        guard remaining > 0, let found = memchr(bytes.baseAddress! + start, 0x0A, remaining) else { return bytes.count }
+        return bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    // MARK: - The whole input
+
+    private static func emptyInputError(_ source: String) -> KallsymsError {
+        KallsymsError(code: .emptyInput, source: source, message: "the input is empty: it holds no symbols",
+                      hint: "if this is /proc/kallsyms read inside a container, the kernel may hide it; pass a saved copy with --input")
+    }
+
+    /// Rejects inputs that are wrong as a whole before looking at lines, so the
+    /// message says what the file is rather than what its first line lacks.
+    static func rejectWholeInputProblems(_ text: [UInt8], source: String) throws(KallsymsError) {
+        if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw emptyInputError(source)
+        }
+        if text.starts(with: [0x7F, 0x45, 0x4C, 0x46]) {
+            throw KallsymsError(
+                code: .binaryData, source: source,
+                message: "this is an ELF file, not a text symbol table",
+                hint: "pass ELF files (vmlinux, .ko) with --elf; give --input /proc/kallsyms or a System.map")
+        }
+        let head = text.prefix(4096)
+        let controlBytes = head.reduce(0) { count, byte in
+            count + ((byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F ? 1 : 0)
+        }
+        if head.contains(0) || controlBytes * 100 > head.count {
+            throw KallsymsError(
+                code: .binaryData, source: source,
+                message: "the input is binary data, not a text symbol table",
+                hint: "give /proc/kallsyms or a System.map (plain or .gz); ELF files go with --elf")
+        }
+        let placeholder = Array("The real System.map is in the".utf8)
+        let firstLine = text.prefix(while: { $0 != 0x0A })
+        if firstLine.count < 200, firstLine.firstRange(of: placeholder) != nil {
+            throw KallsymsError(
+                code: .debianPlaceholder, source: source, line: 1,
+                text: KallsymsError.quote(firstLine),
+                message: "this is Debian's placeholder System.map, which holds no symbols",
+                hint: "install the matching linux-image-<version>-dbg package and use /usr/lib/debug/boot/System.map-<version>, or read /proc/kallsyms")
+        }
+    }
+}
