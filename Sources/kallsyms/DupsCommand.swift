@@ -1,0 +1,24 @@
+import ArgumentParser
+import Kallsyms
+
+/// `kallsyms dups`: every name more than one symbol has.
+struct DupsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dups",
+        abstract: "List every duplicated name with each symbol's address, type and module.")
+
+    @OptionGroup var options: InputOptions
+
+    func run() throws {
+        let index = try options.loadIndex()
+        let duplicates = index.duplicateNames()
+        if options.format == .json { return try printJSON(duplicates) }
+        for duplicate in duplicates {
+            print("\(duplicate.name) (\(duplicate.symbols.count))")
+            for symbol in duplicate.symbols {
+                print("  " + hexAddress(symbol.address) + " " + String(symbol.type.letter)
+                      + (symbol.module.map { " [\($0.name)]" } ?? ""))
+            }
+        }
+    }
+}
