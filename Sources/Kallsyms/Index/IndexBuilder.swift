@@ -151,22 +151,19 @@ enum IndexBuilder {
         let entryCount = stored.count
 
         // 6. Keys and segments.
-        var keys = [UInt32](repeating: 0, count: searchableCount)
-        var segmentBases: [UInt64] = []
-        var segmentStarts: [UInt32] = []
-        var segmentOfEntry = [UInt32](repeating: 0, count: searchableCount)
+        var addresses = [UInt64](repeating: 0, count: searchableCount)
+        var logicalStarts = [UInt64](repeating: 0, count: searchableCount)
         for entry in 0..<searchableCount {
-            let address = table.addresses[Int(stored[entry])]
-            let logicalStart = storedHasPrefix[entry] ? address - UInt64(prefixDistance) : address
-            if segmentBases.isEmpty || address - segmentBases[segmentBases.count - 1] > UInt64(UInt32.max) {
-                segmentBases.append(logicalStart)
-                segmentStarts.append(UInt32(entry))
-            }
-            keys[entry] = UInt32(truncatingIfNeeded: address - segmentBases[segmentBases.count - 1])
-            segmentOfEntry[entry] = UInt32(segmentBases.count - 1)
+            addresses[entry] = table.addresses[Int(stored[entry])]
+            logicalStarts[entry] = storedHasPrefix[entry] ? addresses[entry] - UInt64(prefixDistance) : addresses[entry]
         }
-        if segmentBases.isEmpty { segmentBases.append(0); segmentStarts.append(0) }
-        segmentStarts.append(UInt32(searchableCount))
+        let search = AddressSearch(addresses: addresses, logicalStarts: logicalStarts)
+        var segmentOfEntry = [UInt32](repeating: 0, count: searchableCount)
+        for segment in 0..<search.segmentBases.count {
+            for entry in Int(search.segmentStarts[segment])..<Int(search.segmentStarts[segment + 1]) {
+                segmentOfEntry[entry] = UInt32(segment)
+            }
+        }
 
         // Flags and extents.
         var flags = [UInt8](repeating: 0, count: entryCount)
@@ -177,8 +174,7 @@ enum IndexBuilder {
         var entry = 0
         while entry < searchableCount {
             var last = entry
-            while last + 1 < searchableCount && keys[last + 1] == keys[entry]
-                    && segmentOfEntry[last + 1] == segmentOfEntry[entry] {
+            while last + 1 < searchableCount && addresses[last + 1] == addresses[entry] {
                 last += 1
             }
             let symbol = Int(stored[last])
@@ -223,25 +219,25 @@ enum IndexBuilder {
         if runStarts.isEmpty { runStarts.append(0); runRegions.append(0) }
 
         // Names and the name table.
-        var nameBytes = 0
-        for symbol in stored { nameBytes += Int(table.nameLengths[Int(symbol)]) }
-        var names = NameStore.Builder(estimatedBytes: nameBytes, estimatedCount: entryCount)
         var hashes = [UInt64](repeating: 0, count: entryCount)
-        table.text.withUnsafeBufferPointer { text in
+        let names: NameStore = table.text.withUnsafeBufferPointer { text in
+            var nameBuffers: [UnsafeBufferPointer<UInt8>] = []
+            nameBuffers.reserveCapacity(entryCount)
             for entry in 0..<entryCount {
                 let symbol = Int(stored[entry])
-                let name = UnsafeBufferPointer(rebasing: text[Int(table.nameStarts[symbol])..<Int(table.nameStarts[symbol]) + Int(table.nameLengths[symbol])])
-                names.append(name)
+                let start = Int(table.nameStarts[symbol])
+                let name = UnsafeBufferPointer(rebasing: text[start..<start + Int(table.nameLengths[symbol])])
+                nameBuffers.append(name)
                 hashes[entry] = NameHash.hash(name)
             }
+            return NameStore.build(nameBuffers)
         }
 
         return IndexStorage(
             source: table.source, symbolCount: count, searchableCount: searchableCount,
-            keys: Column(keys), flags: Column(flags), segmentBases: Column(segmentBases),
-            segmentStarts: Column(segmentStarts), prefixDistance: prefixDistance, extents: extents,
+            search: search, flags: Column(flags), prefixDistance: Int32(prefixDistance), extents: extents,
             absoluteValues: absoluteItems.map(\.address), regionRunStarts: runStarts, regionRunRegions: runRegions,
-            regions: regions, names: names.finish(), nameTable: NameHashTable(hashes: hashes),
+            regions: regions, names: names, nameTable: NameHashTable(hashes: hashes),
             diagnostics: table.diagnostics, kernelCoverage: kernelCoverage.kind,
             addressWidth: table.addressWidth)
     }

@@ -34,13 +34,9 @@ final class IndexStorage: @unchecked Sendable {
     let searchableCount: Int
     var entryCount: Int { flags.count }
 
-    let keys: Column<UInt32>
+    let search: AddressSearch
     let flags: Column<UInt8>
-    /// Base address of each segment; a segment spans less than 4 GiB of keys.
-    let segmentBases: Column<UInt64>
-    /// First entry of each segment, plus `searchableCount` at the end.
-    let segmentStarts: Column<UInt32>
-    let prefixDistance: UInt32
+    let prefixDistance: Int32
     let extents: ExtentTable
     /// Values of absolute entries, in entry order from `searchableCount`.
     let absoluteValues: [UInt64]
@@ -57,18 +53,16 @@ final class IndexStorage: @unchecked Sendable {
     /// Hex digits to print addresses with, as the input did.
     let addressWidth: Int
 
-    init(source: String, symbolCount: Int, searchableCount: Int, keys: Column<UInt32>, flags: Column<UInt8>,
-         segmentBases: Column<UInt64>, segmentStarts: Column<UInt32>, prefixDistance: UInt32,
+    init(source: String, symbolCount: Int, searchableCount: Int, search: AddressSearch, flags: Column<UInt8>,
+         prefixDistance: Int32,
          extents: ExtentTable, absoluteValues: [UInt64], regionRunStarts: [UInt32], regionRunRegions: [UInt16],
          regions: [Module?], names: NameStore, nameTable: NameHashTable, diagnostics: [KallsymsError],
          kernelCoverage: KernelCoverage, addressWidth: Int) {
         self.source = source
         self.symbolCount = symbolCount
         self.searchableCount = searchableCount
-        self.keys = keys
+        self.search = search
         self.flags = flags
-        self.segmentBases = segmentBases
-        self.segmentStarts = segmentStarts
         self.prefixDistance = prefixDistance
         self.extents = extents
         self.absoluteValues = absoluteValues
@@ -83,34 +77,32 @@ final class IndexStorage: @unchecked Sendable {
     }
 
     deinit {
-        keys.deallocate()
+        search.deallocate()
         flags.deallocate()
-        segmentBases.deallocate()
-        segmentStarts.deallocate()
         names.deallocate()
         nameTable.deallocate()
     }
 
     /// Bytes held by the index, all columns and tables included.
     var residentBytes: Int {
-        keys.byteCount + flags.byteCount + segmentBases.byteCount + segmentStarts.byteCount
+        search.byteCount + flags.byteCount
             + extents.byteCount + absoluteValues.count * 8 + regionRunStarts.count * 6
             + names.byteCount + nameTable.byteCount
     }
 
     // MARK: - Per-entry facts
 
-    @inline(__always)
-    func segment(of entry: Int) -> Int {
-        var segment = 0
-        while segment + 1 < segmentBases.count && Int(segmentStarts[segment + 1]) <= entry { segment += 1 }
-        return segment
-    }
+    func segment(of entry: Int) -> Int { search.segment(ofEntry: entry) }
 
     /// The address of an entry (its value, for absolute entries).
     func address(of entry: Int) -> UInt64 {
         if entry >= searchableCount { return absoluteValues[entry - searchableCount] }
-        return segmentBases[segment(of: entry)] &+ UInt64(keys[entry])
+        return search.segmentBases[segment(of: entry)] &+ UInt64(search.keys[entry])
+    }
+
+    /// Whether two searchable entries share an address.
+    func sameAddress(_ first: Int, _ second: Int) -> Bool {
+        search.keys[first] == search.keys[second] && segment(of: first) == segment(of: second)
     }
 
     func region(of entry: Int) -> Int {
@@ -131,8 +123,7 @@ final class IndexStorage: @unchecked Sendable {
     func groupLast(_ entry: Int) -> Int {
         guard entry < searchableCount else { return entry }
         var last = entry
-        while last + 1 < searchableCount && keys[last + 1] == keys[entry]
-                && segment(of: last + 1) == segment(of: entry) {
+        while last + 1 < searchableCount && sameAddress(last + 1, entry) {
             last += 1
         }
         return last
@@ -142,7 +133,7 @@ final class IndexStorage: @unchecked Sendable {
     func groupFirst(_ entry: Int) -> Int {
         guard entry < searchableCount else { return entry }
         var first = entry
-        while first > 0 && keys[first - 1] == keys[entry] && segment(of: first - 1) == segment(of: entry) {
+        while first > 0 && sameAddress(first - 1, entry) {
             first -= 1
         }
         return first

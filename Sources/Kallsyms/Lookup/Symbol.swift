@@ -27,14 +27,7 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
     ///
     /// The buffer is valid only during the call.
     public func withUTF8Name<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        let stored = storage.names.name(entry)
-        guard isFoldedPrefix else { return try body(stored) }
-        let prefix = IndexStorage.prefixName
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + stored.count) { buffer in
-            for (index, byte) in prefix.enumerated() { buffer[index] = byte }
-            for index in 0..<stored.count { buffer[prefix.count + index] = stored[index] }
-            return try body(UnsafeBufferPointer(buffer))
-        }
+        try storage.names.withName(entry, prefix: isFoldedPrefix ? IndexStorage.prefixName : [], body)
     }
 
     /// The start address (for absolute and per-cpu symbols, the value).

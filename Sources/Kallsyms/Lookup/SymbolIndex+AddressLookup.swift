@@ -23,30 +23,13 @@ extension IndexStorage {
     /// The id (`entry << 1 | isFoldedPrefix`) of the symbol containing `address`.
     @usableFromInline
     func locate(_ address: UInt64) -> UInt32? {
-        var segment = 0
-        let segmentCount = segmentBases.count
-        while segment + 1 < segmentCount && segmentBases[segment + 1] <= address { segment += 1 }
-        let base = segmentBases[segment]
-        guard address >= base else { return nil }
-        let low = Int(segmentStarts[segment])
-        let high = Int(segmentStarts[segment + 1])
-        guard high > low else { return nil }
-        let delta = address &- base
-        let key = delta > UInt64(UInt32.max) ? UInt32.max : UInt32(truncatingIfNeeded: delta)
-
-        // The first entry whose key is above `key`.
-        var next = low
-        var length = high - low
-        let keys = self.keys.base
-        while length > 0 {
-            let half = length &>> 1
-            if keys[next &+ half] <= key {
-                next = next &+ half &+ 1
-                length = length &- half &- 1
-            } else {
-                length = half
-            }
-        }
+        guard let segment = search.segment(containing: address) else { return nil }
+        let delta = address &- search.segmentBases[segment]
+        let key = delta >= 0x7FFF_FFFF ? Int32.max : Int32(truncatingIfNeeded: delta)
+        let low = Int(search.segmentStarts[segment])
+        let high = Int(search.segmentStarts[segment &+ 1])
+        let next = search.upperBound(key, segment: segment)
+        let keys = search.keys.base
         let flags = self.flags.base
         if next < high && flags[next] & Flags.hasPrefix != 0 && key >= keys[next] &- prefixDistance {
             return UInt32(truncatingIfNeeded: next) &<< 1 | 1
@@ -64,9 +47,34 @@ extension IndexStorage {
         case .bounded:
             return address < extent.end ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
         case .unknownSize:
-            return delta == UInt64(keys[entry]) ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
+            return key == keys[entry] ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
         case .notSymbolizable:
             return nil
         }
+    }
+}
+
+extension SymbolIndex {
+    /// Resolves many addresses at once (a stack trace, a batch of profile
+    /// samples), replacing the contents of `results` with one answer per address.
+    ///
+    /// Reuses `results`' capacity, so a caller that keeps the array allocates
+    /// nothing after the first batch.
+    /// - Parameters:
+    ///   - addresses: kernel addresses, in any order.
+    ///   - results: receives `symbol(containing:)` of each address, in order.
+    public func symbols(containing addresses: some Collection<UInt64>, into results: inout [SymbolOffset?]) {
+        results.removeAll(keepingCapacity: true)
+        results.reserveCapacity(addresses.count)
+        for address in addresses {
+            results.append(symbol(containing: address))
+        }
+    }
+
+    /// Resolves many addresses at once; see ``symbols(containing:into:)``.
+    public func symbols(containing addresses: some Collection<UInt64>) -> [SymbolOffset?] {
+        var results: [SymbolOffset?] = []
+        symbols(containing: addresses, into: &results)
+        return results
     }
 }

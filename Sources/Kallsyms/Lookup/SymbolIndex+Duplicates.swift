@@ -21,19 +21,19 @@ extension SymbolIndex {
             for slot in slots {
                 let packed = table.slots[slot]
                 let entry = Int(packed & table.indexMask)
-                let name = storage.names.name(entry)
+                let name = storage.names.encodedName(entry)
                 // A later slot with the same name makes a direct duplicate; a
                 // folded prefix adds "__pfx_" + name as a candidate.
                 var seenEarlier = false
                 for earlier in slots.lowerBound..<slot where table.slots[earlier] & ~table.indexMask == packed & ~table.indexMask {
-                    let other = storage.names.name(Int(table.slots[earlier] & table.indexMask))
+                    let other = storage.names.encodedName(Int(table.slots[earlier] & table.indexMask))
                     if other.elementsEqual(name) { seenEarlier = true; break }
                 }
                 if seenEarlier {
-                    names.insert(String(decoding: name, as: UTF8.self))
+                    names.insert(storage.names.withName(entry) { String(decoding: $0, as: UTF8.self) })
                 }
                 if storage.hasPrefix(entry) {
-                    names.insert("__pfx_" + String(decoding: name, as: UTF8.self))
+                    names.insert(storage.names.withName(entry, prefix: IndexStorage.prefixName) { String(decoding: $0, as: UTF8.self) })
                 }
             }
         }

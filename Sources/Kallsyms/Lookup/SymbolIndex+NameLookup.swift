@@ -77,9 +77,7 @@ extension IndexStorage {
             guard packed & ~table.indexMask == fingerprint else { continue }
             let entry = Int(packed & table.indexMask)
             if foldedOnly && flags[entry] & Flags.hasPrefix == 0 { continue }
-            let name = names.name(entry)
-            guard name.count == query.count,
-                  query.count == 0 || memcmp(name.baseAddress!, query.baseAddress!, query.count) == 0 else { continue }
+            guard names.nameMatches(entry, query) else { continue }
             if let region, self.region(of: entry) != region { continue }
             let offset = slot - slots.lowerBound
             if offset < 64 {

@@ -1,0 +1,248 @@
+import Benchmark
+import Foundation
+import Kallsyms
+
+// Workloads on the shared 6.18 snapshot, each beside a naive baseline measured
+// in the same run: a sorted [UInt64] with binary search, and a
+// Dictionary<String, [Int]>. Timings are for people (Docs/benchmarks.md);
+// CI checks only the deterministic metrics (allocations) against thresholds.
+
+let benchmarks: @Sendable () -> Void = {
+    let fixture = Fixture.shared
+    let lookupsPerIteration = BenchmarkScalingFactor.kilo
+
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal],
+        warmupIterations: 3,
+        maxDuration: .seconds(2),
+        maxIterations: 100_000)
+
+    // MARK: Parse and build
+
+    Benchmark("Build.SymbolIndex", configuration: .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        maxDuration: .seconds(3), maxIterations: 200)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try SymbolIndex(bytes: fixture.text, sourceName: "6.18"))
+        }
+    }
+
+    Benchmark("Build.Baseline", configuration: .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: .seconds(3), maxIterations: 200)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(NaiveTable(text: fixture.text))
+        }
+    }
+
+    // MARK: Address to symbol
+
+    Benchmark("Address.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let addresses = fixture.textAddresses
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(fixture.index.symbol(containing: addresses[position & Fixture.queryMask]))
+            position &+= 1
+        }
+    }
+
+    Benchmark("Address.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let addresses = fixture.textAddresses
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(fixture.naive.symbol(containing: addresses[position & Fixture.queryMask]))
+            position &+= 1
+        }
+    }
+
+    Benchmark("Address.Batch.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let start = fixture.nextStart() & (Fixture.queryMask & ~1023)
+        var results: [SymbolOffset?] = []
+        results.reserveCapacity(1000)
+        benchmark.startMeasurement()
+        fixture.index.symbols(containing: fixture.textAddresses[start..<start + 1000], into: &results)
+        blackHole(results)
+    }
+
+    // MARK: Name to symbols
+
+    Benchmark("Name.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let names = fixture.queryNames
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(fixture.index.symbols(named: names[position & Fixture.nameMask]).first)
+            position &+= 1
+        }
+    }
+
+    Benchmark("Name.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let names = fixture.queryNames
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(fixture.naive.byName[names[position & Fixture.nameMask]]?.first)
+            position &+= 1
+        }
+    }
+
+    Benchmark("Name.Duplicated.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let names = fixture.duplicatedNames
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            var count = 0
+            for symbol in fixture.index.symbols(named: names[position % names.count]) {
+                count &+= Int(truncatingIfNeeded: symbol.address)
+            }
+            blackHole(count)
+            position &+= 1
+        }
+    }
+
+    Benchmark("Name.Duplicated.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let names = fixture.duplicatedNames
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            var count = 0
+            for symbol in fixture.naive.byName[names[position % names.count]] ?? [] {
+                count &+= Int(truncatingIfNeeded: fixture.naive.addresses[symbol])
+            }
+            blackHole(count)
+            position &+= 1
+        }
+    }
+
+    // MARK: Memory
+
+    Benchmark("Memory.BytesPerSymbol", configuration: .init(
+        metrics: [.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false)],
+        maxIterations: 1)) { benchmark in
+        benchmark.measurement(.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false),
+                              Int(fixture.index.bytesPerSymbol.rounded(.up)))
+    }
+
+    Benchmark("Memory.Baseline.BytesPerSymbol", configuration: .init(
+        metrics: [.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false)],
+        maxIterations: 1)) { benchmark in
+        benchmark.measurement(.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false),
+                              Int(fixture.naive.estimatedBytesPerSymbol.rounded(.up)))
+    }
+}
+
+/// The snapshot, the index, the baseline and the queries, made once.
+final class Fixture: @unchecked Sendable {
+    static let shared = Fixture()
+    static let queryCount = 1 << 20
+    static let queryMask = queryCount - 1
+    static let nameMask = (1 << 16) - 1
+
+    let text: [UInt8]
+    let index: SymbolIndex
+    let naive: NaiveTable
+    /// Random addresses in [_stext, _etext).
+    let textAddresses: [UInt64]
+    /// Random existing names (as the baseline dictionary keys them).
+    let queryNames: [String]
+    /// Names that more than one symbol has.
+    let duplicatedNames: [String]
+    private var counter = 0
+
+    private init() {
+        let path = Fixture.snapshotPath()
+        guard let data = FileManager.default.contents(atPath: path) else {
+            fatalError("cannot read \(path); run from the package's Benchmarks directory with ../../shared/data present")
+        }
+        let gzipped = [UInt8](data)
+        index = try! SymbolIndex(bytes: gzipped, sourceName: path)
+        // The baseline gets plain text, as the index builds from it too.
+        text = Fixture.gunzip(path)
+        naive = NaiveTable(text: text)
+        var random = SplitMix64(seed: 0x6b616c6c73796d73)
+        let stext = naive.address(of: "_stext")
+        let etext = naive.address(of: "_etext")
+        textAddresses = (0..<Fixture.queryCount).map { _ in stext + random.next() % (etext - stext) }
+        let allNames = Array(naive.byName.keys).sorted()
+        queryNames = (0...Fixture.nameMask).map { _ in allNames[Int(random.next() % UInt64(allNames.count))] }
+        duplicatedNames = allNames.filter { naive.byName[$0]!.count > 1 }
+    }
+
+    func nextStart() -> Int {
+        counter &+= 7919
+        return counter
+    }
+
+    static func snapshotPath() -> String {
+        var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("shared/data/kallsyms-6.18.44-x86_64.txt.gz").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return "../../shared/data/kallsyms-6.18.44-x86_64.txt.gz"
+    }
+
+    static func gunzip(_ path: String) -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try! process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return [UInt8](data)
+    }
+}
+
+/// The obvious implementation: parse with String, sort addresses, binary search,
+/// and a dictionary from name to symbol numbers.
+struct NaiveTable {
+    var addresses: [UInt64] = []
+    var names: [String] = []
+    var byName: [String: [Int]] = [:]
+    /// Sorted addresses and, for each, the symbol number.
+    var sorted: [(address: UInt64, symbol: Int)] = []
+
+    init(text: [UInt8]) {
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 2)
+            guard fields.count == 3, let address = UInt64(fields[0], radix: 16) else { continue }
+            let name = String(fields[2].split(separator: "\t").first ?? "")
+            byName[name, default: []].append(names.count)
+            addresses.append(address)
+            names.append(name)
+        }
+        sorted = addresses.enumerated().map { ($0.element, $0.offset) }.sorted { $0.address < $1.address }
+    }
+
+    func address(of name: String) -> UInt64 { addresses[byName[name]!.first!] }
+
+    /// Binary search for the last symbol at or below `address`.
+    func symbol(containing address: UInt64) -> Int? {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle].address <= address { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : sorted[low - 1].symbol
+    }
+
+    /// Arrays, strings (16 bytes inline, heap for longer), dictionary entries.
+    var estimatedBytesPerSymbol: Double {
+        let heapStrings = names.reduce(0) { $0 + ($1.utf8.count > 15 ? 32 + $1.utf8.count : 0) }
+        let total = addresses.count * 8 + names.count * 16 + heapStrings + sorted.count * 16
+            + byName.count * (16 + 8 + 40)
+        return Double(total) / Double(addresses.count)
+    }
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
