@@ -154,7 +154,8 @@ final class Fixture: @unchecked Sendable {
         index = try! SymbolIndex(bytes: gzipped, sourceName: path)
         // The baseline gets plain text, as the index builds from it too.
         text = Fixture.gunzip(path)
-        naive = NaiveTable(text: text)
+        let naive = NaiveTable(text: text)
+        self.naive = naive
         var random = SplitMix64(seed: 0x6b616c6c73796d73)
         let stext = naive.address(of: "_stext")
         let etext = naive.address(of: "_etext")
