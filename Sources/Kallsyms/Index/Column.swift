@@ -19,6 +19,12 @@ struct Column<Element: BitwiseCopyable>: @unchecked Sendable {
         }
     }
 
+    /// Takes ownership of `count` initialized elements at `base`.
+    init(adopting base: UnsafeMutablePointer<Element>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
     init(repeating value: Element, count: Int) {
         self.count = count
         base = .allocate(capacity: max(count, 1))

@@ -7,10 +7,13 @@
 /// 3. Absolute symbols (per-cpu offsets, `A` values below the kernel) are set
 ///    aside: they would otherwise stretch a region down to address 0.
 /// 4. The rest is sorted by address, aliases ordered by the kernel's preference
-///    with the preferred name last. vmlinux text is already sorted, so the sort
-///    only has real work for modules.
+///    with the preferred name last. vmlinux is already sorted, so the sort has
+///    real work only for modules; preference is computed only for aliases.
 /// 5. `__pfx_NAME` padding symbols are folded into `NAME`'s entry.
 /// 6. Keys, segments, extents, names and the name hash table are written.
+///
+/// Every loop reads the parsed columns through pointers and makes no
+/// per-symbol allocation: building is a few passes over flat arrays.
 enum IndexBuilder {
     /// The symbolizable address ranges of one region, `end == nil` meaning unknown.
     struct Coverage {
@@ -27,13 +30,13 @@ enum IndexBuilder {
 
     private struct SortItem {
         var address: UInt64
-        /// Higher sorts first among aliases; the preferred alias has the lowest cost and comes last.
-        var tieBreak: UInt32
         var symbol: UInt32
     }
 
     static func build(_ table: ParsedTable, moduleLayout: ModuleLayout?) throws(KallsymsError) -> IndexStorage {
         let count = table.count
+        let addressOf = table.addresses.base
+        let typeOf = table.typeCodes.base
 
         // 1. Regions.
         var regions: [Module?] = [nil]
@@ -51,39 +54,45 @@ enum IndexBuilder {
             }
         }
         var regionOfSymbol = [UInt16](repeating: 0, count: count)
-        for symbol in 0..<count {
-            regionOfSymbol[symbol] = regionOfAnnotation[Int(table.annotationIDs[symbol])]
+        if regions.count > 1 {
+            for symbol in 0..<count {
+                regionOfSymbol[symbol] = regionOfAnnotation[Int(table.annotationIDs[symbol])]
+            }
         }
 
-        // 2. Kernel coverage from the section markers.
+        // 2. Section markers.
         let markers = KernelMarkers(table, regionOfSymbol: regionOfSymbol)
-        let isAbsoluteType: (Int) -> Bool = { SymbolType(code: table.typeCodes[$0]).isAbsolute }
 
-        // 3. Absolute symbols: below the kernel's start in vmlinux, A/a below a module's code.
+        // 3. Absolute symbols: below the kernel's start in vmlinux, A/a outside a module's code.
         var moduleLow = [UInt64](repeating: .max, count: regions.count)
         var moduleHigh = [UInt64](repeating: 0, count: regions.count)
-        for symbol in 0..<count where regionOfSymbol[symbol] != 0 && !isAbsoluteType(symbol) {
+        for symbol in 0..<count where regionOfSymbol[symbol] != 0 && !SymbolType.isAbsoluteCode(typeOf[symbol]) {
             let region = Int(regionOfSymbol[symbol])
-            moduleLow[region] = min(moduleLow[region], table.addresses[symbol])
-            moduleHigh[region] = max(moduleHigh[region], table.addresses[symbol])
+            moduleLow[region] = min(moduleLow[region], addressOf[symbol])
+            moduleHigh[region] = max(moduleHigh[region], addressOf[symbol])
         }
         var kernelLow = markers.imageStart
         if kernelLow == nil {
             var lowest = UInt64.max
-            for symbol in 0..<count where regionOfSymbol[symbol] == 0 && SymbolType(code: table.typeCodes[symbol]).isText {
-                lowest = min(lowest, table.addresses[symbol])
+            for symbol in 0..<count where regionOfSymbol[symbol] == 0 && SymbolType.isTextCode(typeOf[symbol]) {
+                lowest = min(lowest, addressOf[symbol])
             }
             if lowest != .max { kernelLow = lowest }
         }
         var isAbsolute = [Bool](repeating: false, count: count)
+        var absoluteCount = 0
         for symbol in 0..<count {
             let region = Int(regionOfSymbol[symbol])
-            let address = table.addresses[symbol]
+            let address = addressOf[symbol]
+            let absolute: Bool
             if region == 0 {
-                isAbsolute[symbol] = kernelLow.map { address < $0 } ?? isAbsoluteType(symbol)
+                absolute = kernelLow.map { address < $0 } ?? SymbolType.isAbsoluteCode(typeOf[symbol])
             } else {
-                isAbsolute[symbol] = isAbsoluteType(symbol) && (address < moduleLow[region] || address > moduleHigh[region])
+                absolute = SymbolType.isAbsoluteCode(typeOf[symbol])
+                    && (address < moduleLow[region] || address > moduleHigh[region])
             }
+            isAbsolute[symbol] = absolute
+            if absolute { absoluteCount += 1 }
         }
 
         var coverage = [Coverage](repeating: Coverage(), count: regions.count)
@@ -99,30 +108,26 @@ enum IndexBuilder {
             coverage[region].ranges = [(moduleLow[region], end)]
         }
 
-        // 4. Sort by address; aliases by the kernel's preference, preferred last.
+        // 4. Sort by address, then order aliases: preferred last.
         var items: [SortItem] = []
         var absoluteItems: [SortItem] = []
-        items.reserveCapacity(count)
+        items.reserveCapacity(count - absoluteCount)
+        absoluteItems.reserveCapacity(absoluteCount)
         for symbol in 0..<count {
-            let tieBreak: UInt32
-            if regionOfSymbol[symbol] == 0 {
-                tieBreak = ~kernelPreferenceCost(table, symbol)
-            } else {
-                // Modules: the kernel takes the first symbol in symbol-table (file) order.
-                tieBreak = ~UInt32(truncatingIfNeeded: symbol)
-            }
-            let item = SortItem(address: table.addresses[symbol], tieBreak: tieBreak, symbol: UInt32(symbol))
+            let item = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
             if isAbsolute[symbol] { absoluteItems.append(item) } else { items.append(item) }
         }
         sortByAddress(&items)
         sortByAddress(&absoluteItems)
+        orderAliases(&items, table, regionOfSymbol: regionOfSymbol)
+        orderAliases(&absoluteItems, table, regionOfSymbol: regionOfSymbol)
 
         // 5. Fold `__pfx_` padding symbols into the function they pad.
         let prefixDistance = mostCommonPrefixDistance(table, items)
-        var stored: [UInt32] = []  // parsed symbol of each searchable entry
+        var stored: [UInt32] = []  // the parsed symbol behind each entry
         var storedHasPrefix: [Bool] = []
-        stored.reserveCapacity(items.count)
-        storedHasPrefix.reserveCapacity(items.count)
+        stored.reserveCapacity(count)
+        storedHasPrefix.reserveCapacity(count)
         var position = 0
         var pendingPrefix = false
         while position < items.count {
@@ -154,8 +159,9 @@ enum IndexBuilder {
         var addresses = [UInt64](repeating: 0, count: searchableCount)
         var logicalStarts = [UInt64](repeating: 0, count: searchableCount)
         for entry in 0..<searchableCount {
-            addresses[entry] = table.addresses[Int(stored[entry])]
-            logicalStarts[entry] = storedHasPrefix[entry] ? addresses[entry] - UInt64(prefixDistance) : addresses[entry]
+            let address = addressOf[Int(stored[entry])]
+            addresses[entry] = address
+            logicalStarts[entry] = storedHasPrefix[entry] ? address - UInt64(prefixDistance) : address
         }
         let search = AddressSearch(addresses: addresses, logicalStarts: logicalStarts)
         var segmentOfEntry = [UInt32](repeating: 0, count: searchableCount)
@@ -168,18 +174,15 @@ enum IndexBuilder {
         // Flags and extents.
         var flags = [UInt8](repeating: 0, count: entryCount)
         for entry in 0..<entryCount {
-            flags[entry] = table.typeCodes[Int(stored[entry])] | (storedHasPrefix[entry] ? IndexStorage.Flags.hasPrefix : 0)
+            flags[entry] = typeOf[Int(stored[entry])] | (storedHasPrefix[entry] ? IndexStorage.Flags.hasPrefix : 0)
         }
         var extents = ExtentTable()
         var entry = 0
         while entry < searchableCount {
             var last = entry
-            while last + 1 < searchableCount && addresses[last + 1] == addresses[entry] {
-                last += 1
-            }
-            let symbol = Int(stored[last])
-            let region = Int(regionOfSymbol[symbol])
-            let address = table.addresses[symbol]
+            while last + 1 < searchableCount && addresses[last + 1] == addresses[entry] { last += 1 }
+            let region = Int(regionOfSymbol[Int(stored[last])])
+            let address = addresses[last]
             let regionCoverage = coverage[region]
             if let rangeIndex = regionCoverage.rangeIndex(address) {
                 let rangeEnd = regionCoverage.ranges[rangeIndex].end
@@ -187,8 +190,7 @@ enum IndexBuilder {
                 let next = last + 1
                 if next < searchableCount, regionOfSymbol[Int(stored[next])] == region,
                    segmentOfEntry[next] == segmentOfEntry[last] {
-                    let nextAddress = table.addresses[Int(stored[next])]
-                    naturalEnd = storedHasPrefix[next] ? nextAddress - UInt64(prefixDistance) : nextAddress
+                    naturalEnd = logicalStarts[next]
                 }
                 if let naturalEnd, rangeEnd.map({ naturalEnd <= $0 }) ?? true {
                     // The common case: ends where the next entry begins; nothing recorded.
@@ -220,18 +222,14 @@ enum IndexBuilder {
 
         // Names and the name table.
         var hashes = [UInt64](repeating: 0, count: entryCount)
-        let names: NameStore = table.text.withUnsafeBufferPointer { text in
-            var nameBuffers: [UnsafeBufferPointer<UInt8>] = []
-            nameBuffers.reserveCapacity(entryCount)
-            for entry in 0..<entryCount {
-                let symbol = Int(stored[entry])
-                let start = Int(table.nameStarts[symbol])
-                let name = UnsafeBufferPointer(rebasing: text[start..<start + Int(table.nameLengths[symbol])])
-                nameBuffers.append(name)
-                hashes[entry] = NameHash.hash(name)
-            }
-            return NameStore.build(nameBuffers)
+        var nameRanges: [UnsafeRawBufferPointer] = []
+        nameRanges.reserveCapacity(entryCount)
+        for entry in 0..<entryCount {
+            let name = table.name(Int(stored[entry]))
+            nameRanges.append(name)
+            hashes[entry] = NameHash.hash(name.baseAddress!, count: name.count)
         }
+        let names = NameStore.build(nameRanges)
 
         return IndexStorage(
             source: table.source, symbolCount: count, searchableCount: searchableCount,
@@ -242,47 +240,65 @@ enum IndexBuilder {
             addressWidth: table.addressWidth)
     }
 
-    // MARK: - Alias preference
+    // MARK: - Order
 
-    /// The kernel's order for aliases (scripts/kallsyms.c `compare_symbols`):
-    /// strong before weak, real names before linker-script markers, fewer
-    /// leading underscores first, then the original order. Lower is preferred.
-    static func kernelPreferenceCost(_ table: ParsedTable, _ symbol: Int) -> UInt32 {
-        let letter = SymbolType(code: table.typeCodes[symbol]).asciiLetter | 0x20
-        let weak: UInt32 = letter == UInt8(ascii: "w") ? 1 : 0
-        let name = table.nameBytes(symbol)
-        let linker: UInt32 = isLinkerScriptMarker(name) ? 1 : 0
-        var underscores: UInt32 = 0
+    /// Sorts by address, stable, so equal addresses keep file order. A table
+    /// that is already in order (vmlinux) costs one comparison a symbol.
+    private static func sortByAddress(_ items: inout [SortItem]) {
+        var sorted = true
+        for index in items.indices.dropFirst() where items[index - 1].address > items[index].address {
+            sorted = false
+            break
+        }
+        if sorted { return }
+        items.sort { ($0.address, $0.symbol) < ($1.address, $1.symbol) }
+    }
+
+    /// Puts each group of aliases in the kernel's order of preference,
+    /// reversed, so that the preferred name is the group's last entry.
+    ///
+    /// vmlinux follows scripts/kallsyms.c `compare_symbols`; a module's
+    /// `find_kallsyms_symbol` takes the first symbol in symbol-table order.
+    private static func orderAliases(_ items: inout [SortItem], _ table: ParsedTable, regionOfSymbol: [UInt16]) {
+        var start = 0
+        while start < items.count {
+            var end = start + 1
+            while end < items.count && items[end].address == items[start].address { end += 1 }
+            if end - start > 1 {
+                let group = items[start..<end].sorted { lhs, rhs in
+                    let left = preferenceCost(table, Int(lhs.symbol), regionOfSymbol: regionOfSymbol)
+                    let right = preferenceCost(table, Int(rhs.symbol), regionOfSymbol: regionOfSymbol)
+                    return left > right
+                }
+                items.replaceSubrange(start..<end, with: group)
+            }
+            start = end
+        }
+    }
+
+    /// Lower is preferred. For vmlinux (scripts/kallsyms.c): strong before weak,
+    /// real names before linker-script markers, fewer leading underscores
+    /// first, then file order. For modules: file order.
+    static func preferenceCost(_ table: ParsedTable, _ symbol: Int, regionOfSymbol: [UInt16]) -> UInt64 {
+        let order = UInt64(truncatingIfNeeded: symbol)
+        guard regionOfSymbol[symbol] == 0 else { return order }
+        let weak: UInt64 = SymbolType.isWeakForKallsyms(table.typeCodes[symbol]) ? 1 : 0
+        let name = table.name(symbol)
+        let linker: UInt64 = isLinkerScriptMarker(name) ? 1 : 0
+        var underscores: UInt64 = 0
         for byte in name {
             guard byte == UInt8(ascii: "_") else { break }
             underscores += 1
         }
-        return weak << 31 | linker << 30 | min(underscores, 63) << 24 | (UInt32(truncatingIfNeeded: symbol) & 0xFF_FFFF)
+        return weak << 63 | linker << 62 | min(underscores, 1023) << 52 | order
     }
 
     /// `__start_*`, `__stop_*`, `__end_*`, `__*_start`, `__*_end`, as the kernel's
     /// `may_be_linker_script_provide_symbol` defines them.
-    static func isLinkerScriptMarker(_ name: ArraySlice<UInt8>) -> Bool {
-        guard name.count >= 8, name.starts(with: [0x5F, 0x5F]) else { return false }
-        let body = name.dropFirst(2)
-        return body.starts(with: Array("start_".utf8)) || body.starts(with: Array("stop_".utf8))
-            || body.starts(with: Array("end_".utf8)) || name.hasSuffix(Array("_start".utf8))
-            || name.hasSuffix(Array("_end".utf8))
-    }
-
-    private static func sortByAddress(_ items: inout [SortItem]) {
-        var sorted = true
-        for index in items.indices.dropFirst() {
-            let previous = items[index - 1]
-            let current = items[index]
-            if previous.address > current.address
-                || (previous.address == current.address && previous.tieBreak > current.tieBreak) {
-                sorted = false
-                break
-            }
-        }
-        if sorted { return }
-        items.sort { ($0.address, $0.tieBreak) < ($1.address, $1.tieBreak) }
+    static func isLinkerScriptMarker(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard name.count >= 8, name.starts(withASCII: "__") else { return false }
+        return name.starts(withASCII: "__start_") || name.starts(withASCII: "__stop_")
+            || name.starts(withASCII: "__end_") || name.ends(withASCII: "_start") || name.ends(withASCII: "_end")
     }
 
     // MARK: - Prefix folding
@@ -295,7 +311,7 @@ enum IndexBuilder {
         var seen = 0
         while index + 1 < items.count && seen < 4096 {
             let symbol = Int(items[index].symbol)
-            if table.nameBytes(symbol).starts(with: IndexStorage.prefixName) {
+            if IndexStorage.hasPrefixName(table.name(symbol)) {
                 var next = index + 1
                 while next < items.count && items[next].address == items[index].address { next += 1 }
                 if next < items.count {
@@ -312,26 +328,18 @@ enum IndexBuilder {
     private static func canFold(_ table: ParsedTable, prefix: Int, into target: Int, distance: UInt32,
                                 regionOfSymbol: [UInt16], coverage: [Coverage]) -> Bool {
         let prefixAddress = table.addresses[prefix]
-        guard table.addresses[target] == prefixAddress &+ UInt64(distance),
+        let prefixName = table.name(prefix)
+        guard IndexStorage.hasPrefixName(prefixName),
+              table.addresses[target] == prefixAddress &+ UInt64(distance),
               table.addresses[target] > prefixAddress,
               regionOfSymbol[prefix] == regionOfSymbol[target],
-              table.typeCodes[prefix] == table.typeCodes[target] else { return false }
-        let prefixName = table.nameBytes(prefix)
-        let targetName = table.nameBytes(target)
-        guard prefixName.count == targetName.count + IndexStorage.prefixName.count,
-              prefixName.starts(with: IndexStorage.prefixName),
-              prefixName.dropFirst(IndexStorage.prefixName.count).elementsEqual(targetName) else { return false }
+              table.typeCodes[prefix] == table.typeCodes[target],
+              UnsafeRawBufferPointer(rebasing: prefixName[6...]).bytesEqual(table.name(target)) else { return false }
         // Both must resolve the same way, or the folded prefix would answer where
         // the kernel does not.
         let regionCoverage = coverage[Int(regionOfSymbol[target])]
         guard let prefixRange = regionCoverage.rangeIndex(prefixAddress),
               prefixRange == regionCoverage.rangeIndex(table.addresses[target]) else { return false }
         return true
-    }
-}
-
-extension ArraySlice where Element == UInt8 {
-    fileprivate func hasSuffix(_ suffix: [UInt8]) -> Bool {
-        count >= suffix.count && self.suffix(suffix.count).elementsEqual(suffix)
     }
 }

@@ -27,6 +27,16 @@ final class IndexStorage: @unchecked Sendable {
 
     static let prefixName: [UInt8] = Array("__pfx_".utf8)
 
+    /// True when `bytes` begins with `__pfx_`: two loads and compares, no
+    /// global array (whose lazy initialisation check costs more than the test).
+    @inline(__always)
+    static func hasPrefixName(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 6, let start = bytes.baseAddress else { return false }
+        // "__pf" and "x_" little-endian.
+        return start.loadUnaligned(as: UInt32.self) == 0x6670_5F5F
+            && start.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == 0x5F78
+    }
+
     /// Where the text came from, for messages.
     let source: String
     /// Symbols the input listed (folded prefixes included).

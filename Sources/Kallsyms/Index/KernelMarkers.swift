@@ -18,6 +18,7 @@ struct KernelMarkers {
         for symbol in 0..<table.count where regionOfSymbol[symbol] == 0 {
             let length = table.nameLengths[symbol]
             guard length >= 4 && length <= 10, table.text[Int(table.nameStarts[symbol])] == UInt8(ascii: "_") else { continue }
+            // Only the first of each marker counts (a System.map lists each once anyway).
             let address = table.addresses[symbol]
             if table.nameEquals(symbol, "_text") { text = text ?? address }
             else if table.nameEquals(symbol, "_stext") { stext = stext ?? address }
@@ -48,15 +49,13 @@ struct KernelMarkers {
         if let etext, etext > start {
             var textRanges: [(start: UInt64, end: UInt64?)] = [(start, etext)]
             if let sinittext, let einittext, einittext > sinittext { textRanges.append((sinittext, einittext)) }
-            let startMarker = Array("__start_".utf8)
-            let stopMarker = Array("__stop_".utf8)
             var textOnly = true
             for symbol in 0..<table.count where regionOfSymbol[symbol] == 0 && !isAbsolute[symbol] {
                 let address = table.addresses[symbol]
                 // scripts/kallsyms.c tests ranges inclusively at the end.
                 if textRanges.contains(where: { address >= $0.start && address <= $0.end! }) { continue }
-                let name = table.nameBytes(symbol)
-                if name.starts(with: startMarker) || name.starts(with: stopMarker) { continue }
+                let name = table.name(symbol)
+                if name.starts(withASCII: "__start_") || name.starts(withASCII: "__stop_") { continue }
                 textOnly = false
                 break
             }

@@ -13,9 +13,7 @@
 struct NameCodec {
     /// For each byte value: the decoded bytes in the low 16 bits (first byte
     /// lowest) and the decoded length (1 or 2) in bits 16...
-    let expansions: [UInt32]
-
-    static let identity = NameCodec(pairs: [:])
+    let expansions: Column<UInt32>
 
     /// A codec whose codes stand for `pairs` (code byte → pair of bytes).
     init(pairs: [UInt8: (UInt8, UInt8)]) {
@@ -23,28 +21,34 @@ struct NameCodec {
         for (code, pair) in pairs {
             expansions[Int(code)] = UInt32(pair.0) | UInt32(pair.1) << 8 | 2 << 16
         }
-        self.expansions = expansions
+        self.expansions = Column(expansions)
     }
+
+    func deallocate() { expansions.deallocate() }
 
     /// Chooses codes for the most frequent byte pairs in `names`, using only
     /// byte values that no name contains.
-    static func trained(on names: [UnsafeBufferPointer<UInt8>]) -> (codec: NameCodec, pairCode: [UInt8]) {
+    static func trained(on names: [UnsafeRawBufferPointer]) -> (codec: NameCodec, pairCode: [UInt8]) {
         var used = [Bool](repeating: false, count: 256)
-        var pairCounts = [UInt32](repeating: 0, count: 1 << 16)
+        let pairCounts = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << 16)
+        pairCounts.initialize(repeating: 0, count: 1 << 16)
+        defer { pairCounts.deallocate() }
         for name in names {
-            guard var previous = name.first else { continue }
-            used[Int(previous)] = true
-            for byte in name.dropFirst() {
-                used[Int(byte)] = true
-                pairCounts[Int(previous) << 8 | Int(byte)] &+= 1
+            guard let bytes = name.baseAddress?.assumingMemoryBound(to: UInt8.self), name.count > 0 else { continue }
+            var previous = Int(bytes[0])
+            used[previous] = true
+            for position in 1..<name.count {
+                let byte = Int(bytes[position])
+                used[byte] = true
+                pairCounts[previous &<< 8 | byte] &+= 1
                 previous = byte
             }
         }
         // Code 0 is never handed out: 0 in `pairCode` means "no code".
         let freeCodes = (1..<256).filter { !used[$0] }.map(UInt8.init)
         var candidates: [(pair: Int, count: UInt32)] = []
-        for (pair, count) in pairCounts.enumerated() where count >= 2 {
-            candidates.append((pair, count))
+        for pair in 0..<(1 << 16) where pairCounts[pair] >= 2 {
+            candidates.append((pair, pairCounts[pair]))
         }
         candidates.sort { $0.count > $1.count || ($0.count == $1.count && $0.pair < $1.pair) }
         var pairCode = [UInt8](repeating: 0, count: 1 << 16)
@@ -56,22 +60,30 @@ struct NameCodec {
         return (NameCodec(pairs: pairs), pairCode)
     }
 
-    /// Encodes `name` greedily with `pairCode`, appending to `output`.
-    static func encode(_ name: UnsafeBufferPointer<UInt8>, pairCode: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        var position = 0
+    /// Encodes `name` greedily with `pairCode` into `output`, which must have
+    /// room for `name.count` bytes; returns the encoded length.
+    @inline(__always)
+    static func encode(_ name: UnsafeRawBufferPointer, pairCode: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let bytes = name.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         let count = name.count
-        while position < count {
-            if position + 1 < count {
-                let code = pairCode[Int(name[position]) << 8 | Int(name[position + 1])]
-                if code != 0 {
-                    output.append(code)
-                    position += 2
-                    continue
-                }
+        var position = 0
+        var written = 0
+        while position &+ 1 < count {
+            let code = pairCode[Int(bytes[position]) &<< 8 | Int(bytes[position &+ 1])]
+            if code != 0 {
+                output[written] = code
+                position &+= 2
+            } else {
+                output[written] = bytes[position]
+                position &+= 1
             }
-            output.append(name[position])
-            position += 1
+            written &+= 1
         }
+        if position < count {
+            output[written] = bytes[position]
+            written &+= 1
+        }
+        return written
     }
 
     /// The decoded length of `encoded`.
@@ -85,12 +97,11 @@ struct NameCodec {
     /// (each code writes two bytes and advances by its length).
     func decode(_ encoded: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
         var length = 0
-        expansions.withUnsafeBufferPointer { expansions in
-            for code in encoded {
-                let expansion = expansions[Int(code)]
-                UnsafeMutableRawPointer(output + length).storeBytes(of: UInt16(truncatingIfNeeded: expansion), as: UInt16.self)
-                length &+= Int(expansion >> 16)
-            }
+        let expansions = self.expansions.base
+        for code in encoded {
+            let expansion = expansions[Int(code)]
+            UnsafeMutableRawPointer(output + length).storeBytes(of: UInt16(truncatingIfNeeded: expansion), as: UInt16.self)
+            length &+= Int(expansion >> 16)
         }
         return length
     }
@@ -99,22 +110,24 @@ struct NameCodec {
     @inline(__always)
     func matches(_ encoded: UnsafeBufferPointer<UInt8>, _ query: UnsafeRawBufferPointer) -> Bool {
         let count = query.count
+        guard let bytes = query.baseAddress else { return encoded.isEmpty }
+        let expansions = self.expansions.base
         var position = 0
-        return expansions.withUnsafeBufferPointer { expansions in
-            for code in encoded {
-                let expansion = expansions[Int(code)]
-                if expansion >> 16 == 1 {
-                    guard position < count, query[position] == UInt8(truncatingIfNeeded: expansion) else { return false }
-                    position &+= 1
-                } else {
-                    guard position &+ 1 < count,
-                          query.loadUnaligned(fromByteOffset: position, as: UInt16.self) == UInt16(truncatingIfNeeded: expansion)
-                    else { return false }
-                    position &+= 2
-                }
+        for code in encoded {
+            let expansion = expansions[Int(code)]
+            if expansion >> 16 == 1 {
+                guard position < count,
+                      bytes.load(fromByteOffset: position, as: UInt8.self) == UInt8(truncatingIfNeeded: expansion)
+                else { return false }
+                position &+= 1
+            } else {
+                guard position &+ 1 < count,
+                      bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self) == UInt16(truncatingIfNeeded: expansion)
+                else { return false }
+                position &+= 2
             }
-            return position == count
         }
+        return position == count
     }
 
     var byteCount: Int { expansions.count * 4 }

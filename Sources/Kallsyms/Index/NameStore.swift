@@ -18,6 +18,7 @@ struct NameStore {
     func deallocate() {
         arena.deallocate()
         blockStarts.deallocate()
+        codec.deallocate()
     }
 
     /// The encoded bytes of entry `entry`'s name, valid while the store lives.
@@ -58,29 +59,34 @@ struct NameStore {
     }
 
     /// Builds the arena from names given in entry order.
-    static func build(_ names: [UnsafeBufferPointer<UInt8>]) -> NameStore {
+    static func build(_ names: [UnsafeRawBufferPointer]) -> NameStore {
         let (codec, pairCode) = NameCodec.trained(on: names)
-        var arena: [UInt8] = []
+        // Encoded names are never longer than the raw ones; lengths take at most 2 bytes.
+        let capacity = names.reduce(0) { $0 + $1.count + 2 }
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
         var blockStarts: [UInt32] = []
-        arena.reserveCapacity(names.reduce(0) { $0 + $1.count } * 3 / 5 + names.count * 2)
         blockStarts.reserveCapacity(names.count / blockSize + 1)
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(1024)
+        var used = 0
         pairCode.withUnsafeBufferPointer { pairCode in
             for (entry, name) in names.enumerated() {
-                if entry & (blockSize - 1) == 0 { blockStarts.append(UInt32(arena.count)) }
-                encoded.removeAll(keepingCapacity: true)
-                NameCodec.encode(name, pairCode: pairCode, into: &encoded)
-                let length = encoded.count
+                if entry & (blockSize - 1) == 0 { blockStarts.append(UInt32(used)) }
+                // Encode after a two-byte gap, then close it if the length fits one byte.
+                let length = NameCodec.encode(name, pairCode: pairCode.baseAddress!, into: arena + used + 2)
                 if length < 0x80 {
-                    arena.append(UInt8(length))
+                    arena[used] = UInt8(length)
+                    (arena + used + 1).update(from: arena + used + 2, count: length)
+                    used += 1 + length
                 } else {
-                    arena.append(UInt8(length & 0x7F) | 0x80)
-                    arena.append(UInt8(length >> 7))
+                    arena[used] = UInt8(length & 0x7F) | 0x80
+                    arena[used + 1] = UInt8(length >> 7)
+                    used += 2 + length
                 }
-                arena.append(contentsOf: encoded)
             }
         }
-        return NameStore(arena: Column(arena), blockStarts: Column(blockStarts), codec: codec)
+        // Keep only what was used.
+        let trimmed = UnsafeMutablePointer<UInt8>.allocate(capacity: max(used, 1))
+        trimmed.initialize(from: arena, count: used)
+        arena.deallocate()
+        return NameStore(arena: Column(adopting: trimmed, count: used), blockStarts: Column(blockStarts), codec: codec)
     }
 }

@@ -55,37 +55,39 @@ extension IndexStorage {
     }
 
     /// Finds the entries named `query`, and the folded `__pfx_` symbols it names.
+    // Not @inline(__always): Swift 6.3.1's CopyPropagation crashes on it here.
     func matches(for query: UnsafeRawBufferPointer, region: Int?) -> SymbolMatches {
         let direct = probe(query, region: region, foldedOnly: false)
         var folded = SlotSet.empty
-        let prefix = IndexStorage.prefixName
-        if prefixDistance > 0 && query.count > prefix.count
-            && query.prefix(prefix.count).elementsEqual(prefix) {
-            folded = probe(UnsafeRawBufferPointer(rebasing: query[prefix.count...]), region: region, foldedOnly: true)
+        if prefixDistance > 0 && query.count > 6 && IndexStorage.hasPrefixName(query) {
+            folded = probe(UnsafeRawBufferPointer(rebasing: query[6...]), region: region, foldedOnly: true)
         }
         return SymbolMatches(storage: self, direct: direct, folded: folded)
     }
 
+    @inline(__always)
     private func probe(_ query: UnsafeRawBufferPointer, region: Int?, foldedOnly: Bool) -> SlotSet {
-        let hash = query.baseAddress.map { NameHash.hash($0, count: query.count) } ?? NameHash.hash(UnsafeRawPointer(bitPattern: 1)!, count: 0)
+        let hash = NameHash.hash(query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: query.count)
         let table = nameTable
-        let slots = table.slotRange(hash)
+        let bucket = table.bucket(hash)
+        let first = Int(table.directory[bucket])
+        let end = Int(table.directory[bucket &+ 1])
         let fingerprint = table.fingerprint(hash)
-        var set = SlotSet(base: slots.lowerBound, mask: 0, overflow: [])
-        for slot in slots {
-            let packed = table.slots[slot]
-            guard packed & ~table.indexMask == fingerprint else { continue }
-            let entry = Int(packed & table.indexMask)
-            if foldedOnly && flags[entry] & Flags.hasPrefix == 0 { continue }
-            guard names.nameMatches(entry, query) else { continue }
-            if let region, self.region(of: entry) != region { continue }
-            let offset = slot - slots.lowerBound
-            if offset < 64 {
-                set.mask |= 1 << UInt64(offset)
-            } else {
-                while set.overflow.count < offset / 64 { set.overflow.append(0) }
-                set.overflow[offset / 64 - 1] |= 1 << UInt64(offset % 64)
+        let indexMask = table.indexMask
+        let slots = table.slots.base
+        var set = SlotSet(base: first)
+        var slot = first
+        while slot < end {
+            let packed = slots[slot]
+            if packed & ~indexMask == fingerprint {
+                let entry = Int(packed & indexMask)
+                if (!foldedOnly || flags[entry] & Flags.hasPrefix != 0)
+                    && names.nameMatches(entry, query)
+                    && (region == nil || self.region(of: entry) == region!) {
+                    set.insert(slot &- first)
+                }
             }
+            slot &+= 1
         }
         return set
     }

@@ -76,8 +76,12 @@ public struct SymbolIndex: Sendable {
     }
 
     init(text: [UInt8], source: String, options: Options) throws(KallsymsError) {
-        let table = try SymbolTableParser.parse(text, source: source, lenient: options.lenient)
-        storage = try IndexBuilder.build(table, moduleLayout: options.moduleLayout)
+        // The parsed table points into the text, so both stages run while it is pinned.
+        storage = try text.withUnsafeBufferPointerTyped { bytes throws(KallsymsError) in
+            let table = try SymbolTableParser.parse(bytes, source: source, lenient: options.lenient)
+            defer { table.deallocate() }
+            return try IndexBuilder.build(table, moduleLayout: options.moduleLayout)
+        }
     }
 
     /// The number of symbols: one per line of the input that held a symbol.

@@ -56,18 +56,31 @@ public struct SymbolMatches: Collection, Sendable {
 struct SlotSet: Sendable {
     /// The bucket's first slot.
     var base: Int
-    /// Bit `i` set: slot `base + i` matched. `overflow` continues it for buckets over 64 slots.
-    var mask: UInt64
-    var overflow: [UInt64]
+    /// Bit `i` set: slot `base + i` matched.
+    var mask: UInt64 = 0
+    /// More bits, for the rare bucket of over 64 slots; nil (no allocation) otherwise.
+    var overflow: [UInt64]?
 
-    static let empty = SlotSet(base: 0, mask: 0, overflow: [])
+    static let empty = SlotSet(base: 0)
 
-    var limit: Int { 64 * (1 + overflow.count) }
-    var end: Int { limit }
+    init(base: Int) { self.base = base }
 
-    func isSet(_ offset: Int) -> Bool {
-        offset < 64 ? mask & (1 << UInt64(offset)) != 0 : overflow[offset / 64 - 1] & (1 << UInt64(offset % 64)) != 0
+    @inline(__always)
+    mutating func insert(_ offset: Int) {
+        if offset < 64 {
+            mask |= 1 &<< UInt64(offset)
+        } else {
+            var words = overflow ?? []
+            while words.count < offset / 64 { words.append(0) }
+            words[offset / 64 - 1] |= 1 &<< UInt64(offset % 64)
+            overflow = words
+        }
     }
+
+    private func word(_ index: Int) -> UInt64 { index == 0 ? mask : overflow![index - 1] }
+
+    var limit: Int { 64 * (1 + (overflow?.count ?? 0)) }
+    var end: Int { limit }
 
     var first: Int { next(from: 0) }
 
@@ -75,16 +88,16 @@ struct SlotSet: Sendable {
 
     private func next(from start: Int) -> Int {
         var offset = start
+        let limit = self.limit
         while offset < limit {
-            let word = offset < 64 ? mask : overflow[offset / 64 - 1]
-            let remaining = word >> UInt64(offset % 64)
+            let remaining = word(offset / 64) >> UInt64(offset % 64)
             if remaining != 0 { return offset + remaining.trailingZeroBitCount }
             offset = (offset / 64 + 1) * 64
         }
         return limit
     }
 
-    var count: Int { mask.nonzeroBitCount + overflow.reduce(0) { $0 + $1.nonzeroBitCount } }
+    var count: Int { mask.nonzeroBitCount + (overflow?.reduce(0) { $0 + $1.nonzeroBitCount } ?? 0) }
 
     func id(at offset: Int, storage: IndexStorage, folded: Bool) -> UInt32 {
         let entry = storage.nameTable.slots[base + offset] & storage.nameTable.indexMask

@@ -1,43 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The columns of a symbol table exactly as the text had them, in file order.
 ///
-/// Names stay in the text buffer as (start, length) ranges: parsing makes no
-/// String and no per-line allocation. The index builder reads this once and
-/// drops it.
+/// Names stay in the text as (start, length) ranges: parsing makes no String
+/// and no per-line allocation. The columns are plain buffers that the index
+/// builder reads without bounds checks; the table lives only while the text's
+/// bytes are pinned, and ``deallocate()`` frees it once the index is built.
 struct ParsedTable {
     /// The file name or `<stdin>`, for messages.
     var source: String
     /// The whole text, which the name ranges point into.
-    var text: [UInt8]
-    var addresses: [UInt64] = []
-    var typeCodes: [UInt8] = []
-    var nameStarts: [UInt32] = []
-    var nameLengths: [UInt16] = []
+    let text: UnsafeBufferPointer<UInt8>
+    var addresses: Column<UInt64>
+    var typeCodes: Column<UInt8>
+    var nameStarts: Column<UInt32>
+    var nameLengths: Column<UInt16>
     /// 0 for vmlinux (no annotation), else an index into ``annotations``.
-    var annotationIDs: [UInt16] = []
+    var annotationIDs: Column<UInt16>
     /// The raw text after the tab (`[xfs]`), by id; entry 0 is empty.
     var annotations: [[UInt8]] = [[]]
     /// Lines skipped in lenient mode, with what was wrong with each.
     var diagnostics: [KallsymsError] = []
-    /// The 1-based line number of every symbol, for messages about it later.
-    var lineNumbers: [UInt32] = []
     /// Hex digits in the address column: 16 on 64-bit kernels, 8 on 32-bit ones.
     var addressWidth = 16
 
     var count: Int { addresses.count }
 
-    func nameBytes(_ symbol: Int) -> ArraySlice<UInt8> {
-        let start = Int(nameStarts[symbol])
-        return text[start..<start + Int(nameLengths[symbol])]
+    func deallocate() {
+        addresses.deallocate()
+        typeCodes.deallocate()
+        nameStarts.deallocate()
+        nameLengths.deallocate()
+        annotationIDs.deallocate()
+    }
+
+    /// The bytes of symbol `symbol`'s name, inside the text.
+    @inline(__always)
+    func name(_ symbol: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: text.baseAddress! + Int(nameStarts[symbol]), count: Int(nameLengths[symbol]))
     }
 
     func nameEquals(_ symbol: Int, _ literal: StaticString) -> Bool {
-        guard Int(nameLengths[symbol]) == literal.utf8CodeUnitCount else { return false }
-        return text.withUnsafeBufferPointer { text in
-            let start = Int(nameStarts[symbol])
-            for offset in 0..<literal.utf8CodeUnitCount where text[start + offset] != literal.utf8Start[offset] {
-                return false
-            }
-            return true
-        }
+        let name = self.name(symbol)
+        return name.count == literal.utf8CodeUnitCount
+            && name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// True when the bytes begin with `prefix`.
+    @inline(__always)
+    func starts(withASCII prefix: StaticString) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        return count >= length && memcmp(baseAddress!, prefix.utf8Start, length) == 0
+    }
+
+    /// True when the bytes end with `suffix`.
+    @inline(__always)
+    func ends(withASCII suffix: StaticString) -> Bool {
+        let length = suffix.utf8CodeUnitCount
+        return count >= length && memcmp(baseAddress! + count - length, suffix.utf8Start, length) == 0
+    }
+
+    /// True when both hold the same bytes.
+    @inline(__always)
+    func bytesEqual(_ other: UnsafeRawBufferPointer) -> Bool {
+        count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
     }
 }

@@ -20,39 +20,50 @@ enum SymbolTableParser {
     /// The kernel's KSYM_NAME_LEN: /proc/kallsyms never prints a longer name.
     static let maximumNameLength = 512
 
-    static func parse(_ text: [UInt8], source: String, lenient: Bool) throws(KallsymsError) -> ParsedTable {
-        try rejectWholeInputProblems(text, source: source)
-        var table = ParsedTable(source: source, text: text)
-        let estimate = text.count / 28 + 16
-        table.addresses.reserveCapacity(estimate)
-        table.typeCodes.reserveCapacity(estimate)
-        table.nameStarts.reserveCapacity(estimate)
-        table.nameLengths.reserveCapacity(estimate)
-        table.annotationIDs.reserveCapacity(estimate)
-        table.lineNumbers.reserveCapacity(estimate)
+    /// Parses `bytes`, which must stay valid for as long as the returned table is used.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source: String, lenient: Bool) throws(KallsymsError) -> ParsedTable {
+        try rejectWholeInputProblems(bytes, source: source)
+        // The shortest valid line ("xxxxxxxx T a\n") has 13 bytes, so this many
+        // slots always suffice; untouched pages of the over-allocation cost nothing.
+        let capacity = bytes.count / 13 + 1
+        let addresses = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        let typeCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        let nameStarts = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let nameLengths = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
+        let annotationColumn = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
+        var count = 0
+        var table = ParsedTable(
+            source: source, text: bytes,
+            addresses: Column(adopting: addresses, count: 0), typeCodes: Column(adopting: typeCodes, count: 0),
+            nameStarts: Column(adopting: nameStarts, count: 0), nameLengths: Column(adopting: nameLengths, count: 0),
+            annotationIDs: Column(adopting: annotationColumn, count: 0))
+        var finished = false
+        defer { if !finished { table.deallocate() } }
 
         var annotationIDs: [[UInt8]: UInt16] = [:]
         var lastAnnotation: (start: Int, length: Int, id: UInt16) = (0, 0, 0)
 
-        try text.withUnsafeBufferPointerTyped { bytes throws(KallsymsError) in
+        do {
             let end = bytes.count
+            let base = bytes.baseAddress!
+            let hex = hexTable
+            let types = typeCodeTable
             var lineStart = 0
             var lineNumber = 0
             while lineStart < end {
-                lineNumber += 1
+                lineNumber &+= 1
                 let lineEnd = findNewline(bytes, from: lineStart)
                 var contentEnd = lineEnd
-                if contentEnd > lineStart && bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
-                defer { lineStart = lineEnd + 1 }
+                if contentEnd > lineStart && bytes[contentEnd &- 1] == UInt8(ascii: "\r") { contentEnd &-= 1 }
+                defer { lineStart = lineEnd &+ 1 }
                 if contentEnd == lineStart { continue }  // blank line
 
-                switch parseLine(bytes, start: lineStart, end: contentEnd) {
+                switch parseLine(bytes, start: lineStart, end: contentEnd, hex: hex, types: types) {
                 case .success(let line):
                     var annotationID: UInt16 = 0
                     if line.annotationLength > 0 {
                         if line.annotationLength == lastAnnotation.length,
-                           memcmp(bytes.baseAddress! + line.annotationStart,
-                                  bytes.baseAddress! + lastAnnotation.start, line.annotationLength) == 0 {
+                           memcmp(base + line.annotationStart, base + lastAnnotation.start, line.annotationLength) == 0 {
                             annotationID = lastAnnotation.id
                         } else {
                             let key = Array(bytes[line.annotationStart..<line.annotationStart + line.annotationLength])
@@ -72,13 +83,13 @@ enum SymbolTableParser {
                             lastAnnotation = (line.annotationStart, line.annotationLength, annotationID)
                         }
                     }
-                    if table.addresses.isEmpty { table.addressWidth = line.nameStart - lineStart - 3 }
-                    table.addresses.append(line.address)
-                    table.typeCodes.append(line.typeCode)
-                    table.nameStarts.append(UInt32(truncatingIfNeeded: line.nameStart))
-                    table.nameLengths.append(UInt16(truncatingIfNeeded: line.nameLength))
-                    table.annotationIDs.append(annotationID)
-                    table.lineNumbers.append(UInt32(truncatingIfNeeded: lineNumber))
+                    if count == 0 { table.addressWidth = line.nameStart &- lineStart &- 3 }
+                    addresses[count] = line.address
+                    typeCodes[count] = line.typeCode
+                    nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)
+                    nameLengths[count] = UInt16(truncatingIfNeeded: line.nameLength)
+                    annotationColumn[count] = annotationID
+                    count &+= 1
                 case .failure(let problem):
                     let error = problem.error(bytes, lineStart: lineStart, lineEnd: contentEnd,
                                               line: lineNumber, source: source)
@@ -87,6 +98,11 @@ enum SymbolTableParser {
                 }
             }
         }
+        table.addresses = Column(adopting: addresses, count: count)
+        table.typeCodes = Column(adopting: typeCodes, count: count)
+        table.nameStarts = Column(adopting: nameStarts, count: count)
+        table.nameLengths = Column(adopting: nameLengths, count: count)
+        table.annotationIDs = Column(adopting: annotationColumn, count: count)
 
         guard table.count > 0 else {
             if let first = table.diagnostics.first {
@@ -97,12 +113,13 @@ enum SymbolTableParser {
             }
             throw emptyInputError(source)
         }
-        if table.addresses.allSatisfy({ $0 == 0 }) {
+        if table.addresses.buffer.allSatisfy({ $0 == 0 }) {
             throw KallsymsError(
                 code: .addressesHidden, source: source,
                 message: "all \(table.count) addresses are zero: the kernel hid them (kptr_restrict)",
                 hint: "read /proc/kallsyms as root, or run 'sysctl kernel.kptr_restrict=0' (or 1 and keep root) first; tools given CAP_SYSLOG also see real addresses")
         }
+        finished = true
         return table
     }
 
@@ -171,75 +188,94 @@ enum SymbolTableParser {
     }
 
     @inline(__always)
-    static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Result<Line, Problem> {
+    static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
+                          hex: UnsafePointer<UInt8> = hexTable, types: UnsafePointer<UInt8> = typeCodeTable) -> Result<Line, Problem> {
+        let text = bytes.baseAddress!
         // Address: 8 or 16 hex digits.
         var position = start
         var address: UInt64 = 0
         while position < end {
-            let digit = hexValue[Int(bytes[position])]
+            let digit = hex[Int(text[position])]
             if digit == 0xFF { break }
             address = address &<< 4 | UInt64(digit)
-            position += 1
+            position &+= 1
         }
-        let digits = position - start
-        guard digits == 16 || digits == 8 else {
+        let digits = position &- start
+        guard (digits == 16 || digits == 8) && position < end && text[position] == UInt8(ascii: " ") else {
+            if (digits == 16 || digits == 8) && (position >= end || !isNameByte(text[position])) {
+                return .failure(Problem(kind: .missingSpace, column: position &- start, fieldEnd: position &+ 1))
+            }
             var fieldEnd = position
-            while fieldEnd < end && bytes[fieldEnd] != UInt8(ascii: " ") { fieldEnd += 1 }
+            while fieldEnd < end && text[fieldEnd] != UInt8(ascii: " ") { fieldEnd &+= 1 }
             return .failure(Problem(kind: .address, column: 0, fieldEnd: fieldEnd))
         }
-        guard position < end, bytes[position] == UInt8(ascii: " ") else {
-            if position < end && !isNameByte(bytes[position]) == false {
-                var fieldEnd = position
-                while fieldEnd < end && bytes[fieldEnd] != UInt8(ascii: " ") { fieldEnd += 1 }
-                return .failure(Problem(kind: .address, column: 0, fieldEnd: fieldEnd))
-            }
-            return .failure(Problem(kind: .missingSpace, column: position - start, fieldEnd: position + 1))
-        }
-        position += 1
+        position &+= 1
 
-        // Type letter.
+        // Type letter, then one space.
         guard position < end else {
-            return .failure(Problem(kind: .type, column: position - start, fieldEnd: position))
+            return .failure(Problem(kind: .type, column: position &- start, fieldEnd: position))
         }
-        let typeCode = SymbolType.codeOfByte[Int(bytes[position])]
-        if typeCode == 0xFF || (position + 1 < end && bytes[position + 1] != UInt8(ascii: " ")) {
+        let typeCode = types[Int(text[position])]
+        if typeCode == 0xFF || (position &+ 1 < end && text[position &+ 1] != UInt8(ascii: " ")) {
             var fieldEnd = position
-            while fieldEnd < end && bytes[fieldEnd] != UInt8(ascii: " ") { fieldEnd += 1 }
-            return .failure(Problem(kind: .type, column: position - start, fieldEnd: fieldEnd))
+            while fieldEnd < end && text[fieldEnd] != UInt8(ascii: " ") { fieldEnd &+= 1 }
+            return .failure(Problem(kind: .type, column: position &- start, fieldEnd: fieldEnd))
         }
-        position += 1
+        position &+= 2
         guard position < end else {
-            return .failure(Problem(kind: .emptyName, column: position - start, fieldEnd: position))
+            return .failure(Problem(kind: .emptyName, column: position &- start, fieldEnd: position))
         }
-        position += 1  // the space after the type
 
-        // Name.
+        // Name: up to the first byte that is a space, a control byte or DEL.
         let nameStart = position
-        while position < end && isNameByte(bytes[position]) { position += 1 }
-        let nameLength = position - nameStart
+        position = firstNonNameByte(text, from: position, to: end)
+        let nameLength = position &- nameStart
         if nameLength == 0 {
-            return .failure(Problem(kind: position < end && bytes[position] != UInt8(ascii: "\t") ? .nameByte : .emptyName,
-                                    column: position - start, fieldEnd: position + 1))
+            return .failure(Problem(kind: position < end && text[position] != UInt8(ascii: "\t") ? .nameByte : .emptyName,
+                                    column: position &- start, fieldEnd: position &+ 1))
         }
         if nameLength > maximumNameLength {
-            return .failure(Problem(kind: .nameTooLong, column: nameStart - start, fieldEnd: position))
+            return .failure(Problem(kind: .nameTooLong, column: nameStart &- start, fieldEnd: position))
         }
         guard position < end else {
             return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart,
                                  nameLength: nameLength, annotationStart: 0, annotationLength: 0))
         }
-        guard bytes[position] == UInt8(ascii: "\t") else {
-            return .failure(Problem(kind: .nameByte, column: position - start, fieldEnd: position + 1))
+        guard text[position] == UInt8(ascii: "\t") else {
+            return .failure(Problem(kind: .nameByte, column: position &- start, fieldEnd: position &+ 1))
         }
-        position += 1
+        position &+= 1
 
         // Annotation: "[mod]", "[mod1] [mod2]" or "{object.o}", separated by single spaces.
         let annotationStart = position
         guard validAnnotation(bytes, from: annotationStart, to: end) else {
-            return .failure(Problem(kind: .annotation, column: annotationStart - start, fieldEnd: end))
+            return .failure(Problem(kind: .annotation, column: annotationStart &- start, fieldEnd: end))
         }
         return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart, nameLength: nameLength,
-                             annotationStart: annotationStart, annotationLength: end - annotationStart))
+                             annotationStart: annotationStart, annotationLength: end &- annotationStart))
+    }
+
+    /// The first position in `from..<to` whose byte is not a name byte (or `to`).
+    ///
+    /// Looks at 8 bytes at a time: a byte below 0x21 or equal to 0x7F sets its
+    /// lane's top bit in `special` (the classic "has a byte less than n" trick,
+    /// exact for ASCII; bytes from 0x80 are name bytes and are masked out).
+    @inline(__always)
+    static func firstNonNameByte(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var position = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while position &+ 8 <= end {
+            let word = UnsafeRawPointer(text + position).loadUnaligned(as: UInt64.self)
+            let below = (word &- ones &* 0x21) & ~word & highs
+            let del = word ^ (ones &* 0x7F)
+            let isDel = (del &- ones) & ~del & highs
+            let special = below | isDel
+            if special != 0 { return position &+ special.trailingZeroBitCount &>> 3 }
+            position &+= 8
+        }
+        while position < end && isNameByte(text[position]) { position &+= 1 }
+        return position
     }
 
     static func validAnnotation(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
@@ -276,11 +312,21 @@ enum SymbolTableParser {
     @inline(__always)
     static func isNameByte(_ byte: UInt8) -> Bool { byte > 0x20 && byte != 0x7F }
 
-    static let hexValue: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
+    /// Hex digit values, 0xFF for other bytes. A pointer, not an array, so the
+    /// line loop pays for neither bounds checks nor lazy-initialisation checks.
+    nonisolated(unsafe) static let hexTable: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: 0xFF, count: 256)
         for (value, digit) in "0123456789abcdef".utf8.enumerated() { table[Int(digit)] = UInt8(value) }
         for (value, digit) in "ABCDEF".utf8.enumerated() { table[Int(digit)] = UInt8(value + 10) }
-        return table
+        return UnsafePointer(table)
+    }()
+
+    /// ``SymbolType`` codes by byte, 0xFF for bytes that are not type letters.
+    nonisolated(unsafe) static let typeCodeTable: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for byte in 0..<256 { table[byte] = SymbolType.codeOfByte[byte] }
+        return UnsafePointer(table)
     }()
 
     @inline(__always)
@@ -299,7 +345,7 @@ enum SymbolTableParser {
 
     /// Rejects inputs that are wrong as a whole before looking at lines, so the
     /// message says what the file is rather than what its first line lacks.
-    static func rejectWholeInputProblems(_ text: [UInt8], source: String) throws(KallsymsError) {
+    static func rejectWholeInputProblems(_ text: UnsafeBufferPointer<UInt8>, source: String) throws(KallsymsError) {
         if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw emptyInputError(source)
         }

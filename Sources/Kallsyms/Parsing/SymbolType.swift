@@ -18,6 +18,12 @@ public struct SymbolType: Hashable, Sendable, CustomStringConvertible {
 
     @inlinable init(code: UInt8) { self.code = code }
 
+    // Codes by position in `letters`, for loops that must not build a SymbolType.
+    static func isAbsoluteCode(_ code: UInt8) -> Bool { code <= 1 }           // A a
+    static func isTextCode(_ code: UInt8) -> Bool { code == 19 || code == 20 }  // T t
+    /// W and w only: the kernel's `compare_symbols` does not count V/v as weak.
+    static func isWeakForKallsyms(_ code: UInt8) -> Bool { code == 25 || code == 26 }
+
     /// Creates the type for an `nm` letter, or nil when `letter` is not one.
     public init?(_ letter: Character) {
         guard let ascii = letter.asciiValue else { return nil }
