@@ -28,55 +28,85 @@ struct NameCodec {
 
     /// Chooses codes for the most frequent byte pairs in `names`, using only
     /// byte values that no name contains.
-    static func trained(on names: [UnsafeRawBufferPointer]) -> (codec: NameCodec, pairCode: [UInt8]) {
+    static func trained(on names: [UnsafeRawBufferPointer]) -> (codec: NameCodec, encoder: PairEncoder) {
+        // Bytes that occur get dense class numbers, so pair tables have (classes)^2
+        // entries, 4 KB for the usual 64 classes: they stay in L1 while encoding.
         var used = [Bool](repeating: false, count: 256)
-        let pairCounts = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << 16)
-        pairCounts.initialize(repeating: 0, count: 1 << 16)
-        defer { pairCounts.deallocate() }
-        for name in names {
-            guard let bytes = name.baseAddress?.assumingMemoryBound(to: UInt8.self), name.count > 0 else { continue }
-            var previous = Int(bytes[0])
-            used[previous] = true
-            for position in 1..<name.count {
-                let byte = Int(bytes[position])
-                used[byte] = true
-                pairCounts[previous &<< 8 | byte] &+= 1
-                previous = byte
+        for name in names { for byte in name { used[Int(byte)] = true } }
+        var classOf = [UInt8](repeating: 0, count: 256)
+        var byteOfClass: [UInt8] = []
+        for byte in 0..<256 where used[byte] {
+            classOf[byte] = UInt8(truncatingIfNeeded: byteOfClass.count)
+            byteOfClass.append(UInt8(byte))
+        }
+        let classCount = byteOfClass.count
+        var shift = 0
+        while (1 << shift) < classCount { shift += 1 }
+        // 256 classes would need a ninth bit; then every byte occurs and no code is free anyway.
+        guard classCount < 256, classCount > 0 else {
+            return (NameCodec(pairs: [:]), PairEncoder(classOf: classOf, shift: 8, pairCode: [UInt8](repeating: 0, count: 1 << 16)))
+        }
+        let pairCount = 1 << (2 * shift)
+        var pairCounts = [UInt32](repeating: 0, count: pairCount)
+        pairCounts.withUnsafeMutableBufferPointer { counts in
+            classOf.withUnsafeBufferPointer { classOf in
+                for name in names where name.count > 1 {
+                    let bytes = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    var previous = Int(classOf[Int(bytes[0])])
+                    for position in 1..<name.count {
+                        let current = Int(classOf[Int(bytes[position])])
+                        counts[previous &<< shift | current] &+= 1
+                        previous = current
+                    }
+                }
             }
         }
         // Code 0 is never handed out: 0 in `pairCode` means "no code".
         let freeCodes = (1..<256).filter { !used[$0] }.map(UInt8.init)
         var candidates: [(pair: Int, count: UInt32)] = []
-        for pair in 0..<(1 << 16) where pairCounts[pair] >= 2 {
-            candidates.append((pair, pairCounts[pair]))
-        }
+        for pair in 0..<pairCount where pairCounts[pair] >= 2 { candidates.append((pair, pairCounts[pair])) }
         candidates.sort { $0.count > $1.count || ($0.count == $1.count && $0.pair < $1.pair) }
-        var pairCode = [UInt8](repeating: 0, count: 1 << 16)
+        var pairCode = [UInt8](repeating: 0, count: pairCount)
         var pairs: [UInt8: (UInt8, UInt8)] = [:]
+        let mask = (1 << shift) - 1
         for (code, candidate) in zip(freeCodes, candidates) {
             pairCode[candidate.pair] = code
-            pairs[code] = (UInt8(candidate.pair >> 8), UInt8(candidate.pair & 0xFF))
+            pairs[code] = (byteOfClass[candidate.pair >> shift], byteOfClass[candidate.pair & mask])
         }
-        return (NameCodec(pairs: pairs), pairCode)
+        return (NameCodec(pairs: pairs), PairEncoder(classOf: classOf, shift: shift, pairCode: pairCode))
     }
 
-    /// Encodes `name` greedily with `pairCode` into `output`, which must have
-    /// room for `name.count` bytes; returns the encoded length.
+    /// The encoding side: byte classes and the code of each pair of classes.
+    struct PairEncoder {
+        var classOf: [UInt8]
+        var shift: Int
+        var pairCode: [UInt8]
+
+        /// Encodes `name` greedily into `output`, which must have room for
+        /// `name.count` bytes; returns the encoded length.
+        func encode(_ name: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) -> Int {
+            classOf.withUnsafeBufferPointer { classOf in
+                pairCode.withUnsafeBufferPointer { pairCode in
+                    NameCodec.encode(name, classOf: classOf.baseAddress!, shift: shift,
+                                     pairCode: pairCode.baseAddress!, into: output)
+                }
+            }
+        }
+    }
+
     @inline(__always)
-    static func encode(_ name: UnsafeRawBufferPointer, pairCode: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
+    static func encode(_ name: UnsafeRawBufferPointer, classOf: UnsafePointer<UInt8>, shift: Int,
+                       pairCode: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
         guard let bytes = name.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         let count = name.count
         var position = 0
         var written = 0
         while position &+ 1 < count {
-            let code = pairCode[Int(bytes[position]) &<< 8 | Int(bytes[position &+ 1])]
-            if code != 0 {
-                output[written] = code
-                position &+= 2
-            } else {
-                output[written] = bytes[position]
-                position &+= 1
-            }
+            let first = bytes[position]
+            let pair = Int(classOf[Int(first)]) &<< shift | Int(classOf[Int(bytes[position &+ 1])])
+            let code = pairCode[pair]
+            output[written] = code != 0 ? code : first
+            position &+= code != 0 ? 2 : 1
             written &+= 1
         }
         if position < count {

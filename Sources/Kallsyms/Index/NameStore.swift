@@ -60,18 +60,20 @@ struct NameStore {
 
     /// Builds the arena from names given in entry order.
     static func build(_ names: [UnsafeRawBufferPointer]) -> NameStore {
-        let (codec, pairCode) = NameCodec.trained(on: names)
+        let (codec, encoder) = NameCodec.trained(on: names)
         // Encoded names are never longer than the raw ones; lengths take at most 2 bytes.
         let capacity = names.reduce(0) { $0 + $1.count + 2 }
         let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
         var blockStarts: [UInt32] = []
         blockStarts.reserveCapacity(names.count / blockSize + 1)
         var used = 0
-        pairCode.withUnsafeBufferPointer { pairCode in
+        encoder.classOf.withUnsafeBufferPointer { classOf in
+            encoder.pairCode.withUnsafeBufferPointer { pairCode in
             for (entry, name) in names.enumerated() {
                 if entry & (blockSize - 1) == 0 { blockStarts.append(UInt32(used)) }
                 // Encode after a two-byte gap, then close it if the length fits one byte.
-                let length = NameCodec.encode(name, pairCode: pairCode.baseAddress!, into: arena + used + 2)
+                let length = NameCodec.encode(name, classOf: classOf.baseAddress!, shift: encoder.shift,
+                                              pairCode: pairCode.baseAddress!, into: arena + used + 2)
                 if length < 0x80 {
                     arena[used] = UInt8(length)
                     (arena + used + 1).update(from: arena + used + 2, count: length)
@@ -81,6 +83,7 @@ struct NameStore {
                     arena[used + 1] = UInt8(length >> 7)
                     used += 2 + length
                 }
+            }
             }
         }
         // Keep only what was used.

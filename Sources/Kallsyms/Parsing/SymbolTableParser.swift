@@ -52,6 +52,36 @@ enum SymbolTableParser {
             var lineNumber = 0
             while lineStart < end {
                 lineNumber &+= 1
+                // Fast path: a well-formed 64-bit line without a module column, the
+                // shape of all of vmlinux. It finds the line's end from the name's
+                // terminator, so it needs no separate newline search.
+                if lineStart &+ 20 <= end, base[lineStart &+ 16] == UInt8(ascii: " "),
+                   base[lineStart &+ 18] == UInt8(ascii: " "),
+                   let address = decodeHex16(base + lineStart) {
+                    let typeCode = types[Int(base[lineStart &+ 17])]
+                    let nameStart = lineStart &+ 19
+                    let stop = firstNonNameByte(base, from: nameStart, to: end)
+                    let nameLength = stop &- nameStart
+                    var next = -1
+                    if stop == end {
+                        next = end
+                    } else if base[stop] == UInt8(ascii: "\n") {
+                        next = stop &+ 1
+                    } else if base[stop] == UInt8(ascii: "\r") && (stop &+ 1 == end || base[stop &+ 1] == UInt8(ascii: "\n")) {
+                        next = min(stop &+ 2, end)
+                    }
+                    if next >= 0 && typeCode != 0xFF && nameLength > 0 && nameLength <= maximumNameLength {
+                        if count == 0 { table.addressWidth = 16 }
+                        addresses[count] = address
+                        typeCodes[count] = typeCode
+                        nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
+                        nameLengths[count] = UInt16(truncatingIfNeeded: nameLength)
+                        annotationColumn[count] = 0
+                        count &+= 1
+                        lineStart = next
+                        continue
+                    }
+                }
                 let lineEnd = findNewline(bytes, from: lineStart)
                 var contentEnd = lineEnd
                 if contentEnd > lineStart && bytes[contentEnd &- 1] == UInt8(ascii: "\r") { contentEnd &-= 1 }
@@ -253,6 +283,38 @@ enum SymbolTableParser {
         }
         return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart, nameLength: nameLength,
                              annotationStart: annotationStart, annotationLength: end &- annotationStart))
+    }
+
+    /// Decodes 16 hex digits, or returns nil if any byte is not one.
+    @inline(__always)
+    static func decodeHex16(_ digits: UnsafePointer<UInt8>) -> UInt64? {
+        let raw = UnsafeRawPointer(digits)
+        guard let high = decodeHex8(raw.loadUnaligned(as: UInt64.self)),
+              let low = decodeHex8(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) else { return nil }
+        return high &<< 32 | low
+    }
+
+    /// Decodes 8 ASCII hex digits held little-endian in a word (the first digit
+    /// in the lowest byte, as loaded from memory), all lanes at once.
+    @inline(__always)
+    static func decodeHex8(_ word: UInt64) -> UInt64? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        guard word & highs == 0 else { return nil }
+        // With the top bit forced on, (lane - n) keeps it exactly when lane >= n,
+        // and never borrows from the next lane.
+        let raised = word | highs
+        let isDigit = (raised &- ones &* 0x30) & ~(raised &- ones &* 0x3A) & highs
+        let lowered = word | ones &* 0x20 | highs
+        let isLetter = (lowered &- ones &* 0x61) & ~(lowered &- ones &* 0x67) & highs
+        guard isDigit | isLetter == highs else { return nil }
+        // '0'-'9' are 0x30-0x39, letters 0x41-0x46 or 0x61-0x66: low nibble, plus 9 for letters.
+        var value = (word & (ones &* 0x0F)) &+ ((word &>> 6) & ones) &* 9
+        // Pack nibbles; the first digit is the most significant.
+        value = ((value & 0x0F00_0F00_0F00_0F00) &>> 8) | ((value & 0x000F_000F_000F_000F) &<< 4)
+        value = ((value & 0x00FF_0000_00FF_0000) &>> 16) | ((value & 0x0000_00FF_0000_00FF) &<< 8)
+        value = ((value & 0x0000_FFFF_0000_0000) &>> 32) | ((value & 0x0000_0000_0000_FFFF) &<< 16)
+        return value
     }
 
     /// The first position in `from..<to` whose byte is not a name byte (or `to`).
