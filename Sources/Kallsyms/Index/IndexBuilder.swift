@@ -20,9 +20,12 @@ enum IndexBuilder {
         var ranges: [(start: UInt64, end: UInt64?)] = []
 
         func rangeIndex(_ address: UInt64) -> Int? {
-            for (index, range) in ranges.enumerated()
-            where address >= range.start && (range.end.map { address < $0 } ?? true) {
-                return index
+            var index = 0
+            while index < ranges.count {
+                let range = ranges[index]
+                if address >= range.start && address < (range.end ?? .max) { return index }
+                if range.end == nil && address == .max { return index }
+                index += 1
             }
             return nil
         }
@@ -221,15 +224,10 @@ enum IndexBuilder {
         if runStarts.isEmpty { runStarts.append(0); runRegions.append(0) }
 
         // Names and the name table.
-        var hashes = [UInt64](repeating: 0, count: entryCount)
         var nameRanges: [UnsafeRawBufferPointer] = []
         nameRanges.reserveCapacity(entryCount)
-        for entry in 0..<entryCount {
-            let name = table.name(Int(stored[entry]))
-            nameRanges.append(name)
-            hashes[entry] = NameHash.hash(name.baseAddress!, count: name.count)
-        }
-        let names = NameStore.build(nameRanges)
+        for entry in 0..<entryCount { nameRanges.append(table.name(Int(stored[entry]))) }
+        let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesHaveHighBytes)
 
         return IndexStorage(
             source: table.source, symbolCount: count, searchableCount: searchableCount,

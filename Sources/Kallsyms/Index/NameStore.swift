@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Every stored symbol name, in entry order, compressed, in one byte arena.
 ///
 /// Each name is its encoded length (one byte below 128, else two) followed by
@@ -58,38 +60,95 @@ struct NameStore {
         }
     }
 
-    /// Builds the arena from names given in entry order.
-    static func build(_ names: [UnsafeRawBufferPointer]) -> NameStore {
-        let (codec, encoder) = NameCodec.trained(on: names)
-        // Encoded names are never longer than the raw ones; lengths take at most 2 bytes.
-        let capacity = names.reduce(0) { $0 + $1.count + 2 }
-        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
+    /// Builds the arena from names given in entry order, and hashes every name.
+    ///
+    /// The two halves of the entries are encoded and hashed on two threads
+    /// (the machines this runs on have at least two cores), then joined.
+    static func build(_ names: [UnsafeRawBufferPointer], highBytesOccur: Bool) -> (store: NameStore, hashes: [UInt64]) {
+        let (codec, encoder) = NameCodec.trained(on: names, highBytesOccur: highBytesOccur)
+        var hashes = [UInt64](repeating: 0, count: names.count)
+        // Split at a block boundary so each half's block starts are its own.
+        let half = names.count < 8192 ? names.count : (names.count / 2) & ~(blockSize - 1)
+        let parts = [0..<half, half..<names.count].filter { !$0.isEmpty }
+        var results = [EncodedPart?](repeating: nil, count: parts.count)
+        hashes.withUnsafeMutableBufferPointer { hashes in
+            results.withUnsafeMutableBufferPointer { results in
+                names.withUnsafeBufferPointer { names in
+                let shared = SharedPointers(names: names, hashes: hashes.baseAddress!, results: results.baseAddress!)
+                let work: @Sendable (Int) -> Void = { part in
+                    shared.results[part] = encode(shared.names, parts[part], encoder: encoder, hashes: shared.hashes)
+                }
+                if parts.count > 1 {
+                    DispatchQueue.concurrentPerform(iterations: parts.count, execute: work)
+                } else {
+                    for part in parts.indices { work(part) }
+                }
+                }
+            }
+        }
+        // Join the parts.
+        let total = results.reduce(0) { $0 + $1!.used }
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(total, 1))
         var blockStarts: [UInt32] = []
         blockStarts.reserveCapacity(names.count / blockSize + 1)
+        var offset = 0
+        for result in results {
+            let part = result!
+            (arena + offset).initialize(from: part.bytes, count: part.used)
+            blockStarts.append(contentsOf: part.blockStarts.map { $0 + UInt32(offset) })
+            offset += part.used
+            part.bytes.deallocate()
+        }
+        let store = NameStore(arena: Column(adopting: arena, count: total), blockStarts: Column(blockStarts), codec: codec)
+        return (store, hashes)
+    }
+
+    /// One thread's share of the arena.
+    private struct EncodedPart {
+        var bytes: UnsafeMutablePointer<UInt8>
+        var used: Int
+        var blockStarts: [UInt32]
+    }
+
+    /// Pointers the two threads write through, each to its own slots.
+    private struct SharedPointers: @unchecked Sendable {
+        let names: UnsafeBufferPointer<UnsafeRawBufferPointer>
+        let hashes: UnsafeMutablePointer<UInt64>
+        let results: UnsafeMutablePointer<EncodedPart?>
+    }
+
+    private static func encode(_ names: UnsafeBufferPointer<UnsafeRawBufferPointer>, _ range: Range<Int>, encoder: NameCodec.PairEncoder,
+                               hashes: UnsafeMutablePointer<UInt64>) -> EncodedPart {
+        // Encoded names are never longer than raw ones; a length takes at most 2 bytes.
+        var capacity = 0
+        for entry in range { capacity += names[entry].count + 2 }
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { scratch.deallocate() }
+        var blockStarts: [UInt32] = []
+        blockStarts.reserveCapacity(range.count / blockSize + 1)
         var used = 0
         encoder.classOf.withUnsafeBufferPointer { classOf in
             encoder.pairCode.withUnsafeBufferPointer { pairCode in
-            for (entry, name) in names.enumerated() {
-                if entry & (blockSize - 1) == 0 { blockStarts.append(UInt32(used)) }
-                // Encode after a two-byte gap, then close it if the length fits one byte.
-                let length = NameCodec.encode(name, classOf: classOf.baseAddress!, shift: encoder.shift,
-                                              pairCode: pairCode.baseAddress!, into: arena + used + 2)
-                if length < 0x80 {
-                    arena[used] = UInt8(length)
-                    (arena + used + 1).update(from: arena + used + 2, count: length)
-                    used += 1 + length
-                } else {
-                    arena[used] = UInt8(length & 0x7F) | 0x80
-                    arena[used + 1] = UInt8(length >> 7)
-                    used += 2 + length
+                for entry in range {
+                    let name = names[entry]
+                    hashes[entry] = NameHash.hash(name.baseAddress!, count: name.count)
+                    if (entry - range.lowerBound) & (blockSize - 1) == 0 { blockStarts.append(UInt32(used)) }
+                    // Encode after a two-byte gap, then close it when the length fits one byte.
+                    let length = NameCodec.encode(name, classOf: classOf.baseAddress!, shift: encoder.shift,
+                                                  pairCode: pairCode.baseAddress!, scratch: scratch, into: arena + used + 2)
+                    if length < 0x80 {
+                        arena[used] = UInt8(length)
+                        (arena + used + 1).update(from: arena + used + 2, count: length)
+                        used += 1 + length
+                    } else {
+                        arena[used] = UInt8(length & 0x7F) | 0x80
+                        arena[used + 1] = UInt8(length >> 7)
+                        used += 2 + length
+                    }
                 }
             }
-            }
         }
-        // Keep only what was used.
-        let trimmed = UnsafeMutablePointer<UInt8>.allocate(capacity: max(used, 1))
-        trimmed.initialize(from: arena, count: used)
-        arena.deallocate()
-        return NameStore(arena: Column(adopting: trimmed, count: used), blockStarts: Column(blockStarts), codec: codec)
+        return EncodedPart(bytes: arena, used: used, blockStarts: blockStarts)
     }
 }

@@ -29,6 +29,8 @@ struct ParsedTable {
     var diagnostics: [KallsymsError] = []
     /// Hex digits in the address column: 16 on 64-bit kernels, 8 on 32-bit ones.
     var addressWidth = 16
+    /// Whether any name has a byte of 0x80 or above (kernel names never do).
+    var namesHaveHighBytes = false
 
     var count: Int { addresses.count }
 

@@ -48,6 +48,8 @@ enum SymbolTableParser {
             let base = bytes.baseAddress!
             let hex = hexTable
             let types = typeCodeTable
+            var highBits: UInt64 = 0
+            defer { table.namesHaveHighBytes = highBits & 0x8080_8080_8080_8080 != 0 }
             var lineStart = 0
             var lineNumber = 0
             while lineStart < end {
@@ -60,7 +62,7 @@ enum SymbolTableParser {
                    let address = decodeHex16(base + lineStart) {
                     let typeCode = types[Int(base[lineStart &+ 17])]
                     let nameStart = lineStart &+ 19
-                    let stop = firstNonNameByte(base, from: nameStart, to: end)
+                    let stop = firstNonNameByte(base, from: nameStart, to: end, highBits: &highBits)
                     let nameLength = stop &- nameStart
                     var next = -1
                     if stop == end {
@@ -114,6 +116,7 @@ enum SymbolTableParser {
                         }
                     }
                     if count == 0 { table.addressWidth = line.nameStart &- lineStart &- 3 }
+                    highBits |= line.nameHighBits
                     addresses[count] = line.address
                     typeCodes[count] = line.typeCode
                     nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)
@@ -162,6 +165,8 @@ enum SymbolTableParser {
         var nameLength: Int
         var annotationStart: Int
         var annotationLength: Int
+        /// The OR of the name's bytes: its top bit says whether a byte >= 0x80 occurs.
+        var nameHighBits: UInt64
     }
 
     /// What was wrong with a line, found without allocating.
@@ -258,7 +263,8 @@ enum SymbolTableParser {
 
         // Name: up to the first byte that is a space, a control byte or DEL.
         let nameStart = position
-        position = firstNonNameByte(text, from: position, to: end)
+        var highBits: UInt64 = 0
+        position = firstNonNameByte(text, from: position, to: end, highBits: &highBits)
         let nameLength = position &- nameStart
         if nameLength == 0 {
             return .failure(Problem(kind: position < end && text[position] != UInt8(ascii: "\t") ? .nameByte : .emptyName,
@@ -269,7 +275,7 @@ enum SymbolTableParser {
         }
         guard position < end else {
             return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart,
-                                 nameLength: nameLength, annotationStart: 0, annotationLength: 0))
+                                 nameLength: nameLength, annotationStart: 0, annotationLength: 0, nameHighBits: highBits))
         }
         guard text[position] == UInt8(ascii: "\t") else {
             return .failure(Problem(kind: .nameByte, column: position &- start, fieldEnd: position &+ 1))
@@ -282,7 +288,8 @@ enum SymbolTableParser {
             return .failure(Problem(kind: .annotation, column: annotationStart &- start, fieldEnd: end))
         }
         return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart, nameLength: nameLength,
-                             annotationStart: annotationStart, annotationLength: end &- annotationStart))
+                             annotationStart: annotationStart, annotationLength: end &- annotationStart,
+                             nameHighBits: highBits))
     }
 
     /// Decodes 16 hex digits, or returns nil if any byte is not one.
@@ -323,7 +330,8 @@ enum SymbolTableParser {
     /// lane's top bit in `special` (the classic "has a byte less than n" trick,
     /// exact for ASCII; bytes from 0x80 are name bytes and are masked out).
     @inline(__always)
-    static func firstNonNameByte(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+    static func firstNonNameByte(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int,
+                                 highBits: inout UInt64) -> Int {
         var position = start
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
@@ -333,10 +341,19 @@ enum SymbolTableParser {
             let del = word ^ (ones &* 0x7F)
             let isDel = (del &- ones) & ~del & highs
             let special = below | isDel
-            if special != 0 { return position &+ special.trailingZeroBitCount &>> 3 }
+            if special != 0 {
+                let index = special.trailingZeroBitCount &>> 3
+                // Only the name's bytes (those before the stop) count for `highBits`.
+                highBits |= word & ((1 &<< UInt64(index &* 8)) &- 1)
+                return position &+ index
+            }
+            highBits |= word
             position &+= 8
         }
-        while position < end && isNameByte(text[position]) { position &+= 1 }
+        while position < end && isNameByte(text[position]) {
+            highBits |= UInt64(text[position])
+            position &+= 1
+        }
         return position
     }
 
