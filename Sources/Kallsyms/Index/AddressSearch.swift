@@ -2,19 +2,22 @@
 /// segment's keys in front of a SIMD scan.
 ///
 /// Entries are split into *segments*: runs of sorted addresses with no gap over
-/// 64 MiB and a span under 2 GiB, so that every key is a non-negative `Int32`
-/// offset from its segment's base (x86 has no unsigned SIMD compare; signed
-/// keys need none). vmlinux, the module area, ftrace trampolines and BPF
-/// programs usually land in separate segments, which keeps each one dense.
+/// 64 MiB and a span under 512 MiB, so that every key fits a non-negative
+/// `Int32` (x86 has no unsigned SIMD compare; signed keys need none). vmlinux,
+/// the module area, ftrace trampolines and BPF programs usually land in
+/// separate segments, which keeps each one dense.
+///
+/// A key is the entry's offset from its segment's base shifted left by two,
+/// with the two bits the lookup needs in the low bits: ``prefixBit`` (a folded
+/// `__pfx_` symbol precedes the entry) and ``specialBit`` (the entry's end is
+/// in the extent table). The lookup then never touches another column.
+/// Comparing `key <= offset << 2 | 3` ignores the low bits.
 ///
 /// Inside a segment, the top bits of the offset pick a bucket, and
-/// ``bucketStarts`` says which entries fall in it; about two entries per
-/// bucket on average, six or so in dense kernel text. Sixteen keys are
-/// compared at once and the matching lanes counted by subtraction (no `popcnt`
-/// on the default x86-64 target). Uniformly random text addresses land in a
-/// bucket of more than 16 entries a few percent of the time; those loop.
-///
-/// Measured against alternatives in `Docs/benchmarks.md`.
+/// ``bucketStarts`` says which entries fall in it (about eight on average).
+/// Sixteen keys are compared at once and the matching lanes counted by
+/// subtraction (the default x86-64 target has no `popcnt`). A bucket of more
+/// than 16 entries takes another window.
 struct AddressSearch {
     /// Base address of each segment, ascending.
     let segmentBases: Column<UInt64>
@@ -26,13 +29,19 @@ struct AddressSearch {
     let segmentBuckets: Column<UInt32>
     /// For each bucket, its first entry; each segment's list ends with its end entry.
     let bucketStarts: Column<UInt32>
-    /// Offset of each entry from its segment's base; 16 `Int32.max` pad the end
-    /// so a window never reads past the column.
+    /// `offset << 2 | flags` of each entry; 16 `Int32.max` pad the end so a
+    /// window never reads past the column.
     let keys: Column<Int32>
 
+    static let prefixBit: Int32 = 2
+    static let specialBit: Int32 = 1
     static let windowWidth = 16
     static let maximumGap: UInt64 = 1 << 26
-    static let maximumSpan: UInt64 = 1 << 31 - 2
+    /// Keeps `offset << 2 | 3` below `Int32.max`, which queries past the end saturate to.
+    static let maximumSpan: UInt64 = 1 << 29 - 2
+    /// Average entries per bucket: one or two 16-key windows, a 4-byte bucket
+    /// start per 8 entries.
+    static let entriesPerBucket = 8
 
     var byteCount: Int {
         segmentBases.byteCount + segmentStarts.byteCount + segmentShifts.byteCount
@@ -47,6 +56,10 @@ struct AddressSearch {
         bucketStarts.deallocate()
         keys.deallocate()
     }
+
+    /// The offset of an entry from its segment's base.
+    @inline(__always)
+    func offset(of entry: Int) -> UInt64 { UInt64(UInt32(bitPattern: keys[entry]) &>> 2) }
 
     /// The segment whose base is the greatest at or below `address`, or nil.
     @inline(__always)
@@ -69,24 +82,24 @@ struct AddressSearch {
         return low
     }
 
-    /// The first entry after the last one whose key is at most `key`, within
-    /// `segment`: the answer is that minus one (or none, when it is the
-    /// segment's first entry).
+    /// The first entry of `segment` whose key is above `query`; the answer to
+    /// a lookup is the entry before it (none, if it is the segment's first).
     @inline(__always)
-    func upperBound(_ key: Int32, segment: Int) -> Int {
+    func upperBound(_ query: Int32, segment: Int) -> Int {
         let shift = Int32(segmentShifts[segment])
         let bucketBase = Int(segmentBuckets[segment])
         let bucketCount = Int(segmentBuckets[segment &+ 1]) &- bucketBase &- 1
-        var bucket = Int(key &>> shift)
+        var bucket = Int(query &>> shift)
         if bucket >= bucketCount { bucket = bucketCount &- 1 }
         var position = Int(bucketStarts[bucketBase &+ bucket])
         let end = Int(bucketStarts[bucketBase &+ bucket &+ 1])
-        let probe = SIMD16<Int32>(repeating: key)
+        let probe = SIMD16<Int32>(repeating: query)
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let keys = UnsafeRawPointer(self.keys.base)
         while true {
             let window = keys.loadUnaligned(fromByteOffset: position &* 4, as: SIMD16<Int32>.self)
             let limit = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: end &- position))
-            let hits = (window .<= probe) .& (AddressSearch.lanes .< limit)
+            let hits = (window .<= probe) .& (lanes .< limit)
             // A true lane is all ones (-1): the sum is minus the number of hits.
             let count = Int(0 &- unsafeBitCast(hits, to: SIMD16<Int32>.self).wrappedSum())
             position &+= count
@@ -94,35 +107,46 @@ struct AddressSearch {
         }
     }
 
-    static let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-
-    /// Builds the segments, buckets and keys for entries with these addresses
-    /// (ascending) and logical starts (lower for entries with a folded prefix).
-    init(addresses: [UInt64], logicalStarts: [UInt64]) {
-        var bases: [UInt64] = []
-        var starts: [UInt32] = []
-        var keys = [Int32](repeating: .max, count: addresses.count + AddressSearch.windowWidth)
+    /// Where segments start, for entries with these addresses (ascending) and
+    /// logical starts (lower for entries with a folded prefix).
+    static func segmentStarts(addresses: [UInt64], logicalStarts: [UInt64]) -> [Int] {
+        var starts: [Int] = []
+        var base: UInt64 = 0
         for (entry, address) in addresses.enumerated() {
-            let startsSegment = bases.isEmpty
-                || address - addresses[entry - 1] > AddressSearch.maximumGap
-                || address - bases[bases.count - 1] > AddressSearch.maximumSpan
-            if startsSegment {
-                bases.append(logicalStarts[entry])
-                starts.append(UInt32(entry))
+            if starts.isEmpty || address - addresses[entry - 1] > maximumGap || address - base > maximumSpan {
+                starts.append(entry)
+                base = logicalStarts[entry]
             }
-            keys[entry] = Int32(truncatingIfNeeded: address - bases[bases.count - 1])
         }
-        starts.append(UInt32(addresses.count))
+        return starts
+    }
+
+    /// Builds the keys and buckets.
+    /// - Parameters:
+    ///   - addresses: entry addresses, ascending.
+    ///   - logicalStarts: where each entry's first symbol begins (lower when a
+    ///     folded prefix precedes it); a segment's base is its first logical start.
+    ///   - starts: from ``segmentStarts(addresses:logicalStarts:)``.
+    ///   - lowBits: ``prefixBit``/``specialBit`` of each entry.
+    init(addresses: [UInt64], logicalStarts: [UInt64], starts: [Int], lowBits: [UInt8]) {
+        var bases: [UInt64] = []
+        var keys = [Int32](repeating: .max, count: addresses.count + AddressSearch.windowWidth)
+        for (segment, first) in starts.enumerated() {
+            let end = segment + 1 < starts.count ? starts[segment + 1] : addresses.count
+            let base = logicalStarts[first]
+            bases.append(base)
+            for entry in first..<end {
+                keys[entry] = Int32(truncatingIfNeeded: (addresses[entry] - base) << 2) | Int32(lowBits[entry])
+            }
+        }
 
         var shifts: [UInt8] = []
         var segmentBuckets: [UInt32] = []
         var bucketStarts: [UInt32] = []
-        for segment in 0..<bases.count {
-            let first = Int(starts[segment])
-            let end = Int(starts[segment + 1])
+        for (segment, first) in starts.enumerated() {
+            let end = segment + 1 < starts.count ? starts[segment + 1] : addresses.count
             let span = UInt64(keys[end - 1]) + 1
-            // About two entries per bucket.
-            let wanted = max(1, (end - first) / 2)
+            let wanted = max(1, (end - first) / AddressSearch.entriesPerBucket)
             var shift = 0
             while (span >> UInt64(shift)) + 1 > UInt64(wanted) { shift += 1 }
             let bucketCount = Int(span >> UInt64(shift)) + 1
@@ -137,15 +161,17 @@ struct AddressSearch {
             bucketStarts.append(UInt32(end))
         }
         segmentBuckets.append(UInt32(bucketStarts.count))
+        var segmentStarts = starts.map { UInt32($0) }
+        segmentStarts.append(UInt32(addresses.count))
         if bases.isEmpty {
             bases.append(0)
-            starts = [0, 0]
+            segmentStarts = [0, 0]
             shifts.append(0)
             segmentBuckets = [0, 2]
             bucketStarts = [0, 0]
         }
         segmentBases = Column(bases)
-        segmentStarts = Column(starts)
+        self.segmentStarts = Column(segmentStarts)
         segmentShifts = Column(shifts)
         self.segmentBuckets = Column(segmentBuckets)
         self.bucketStarts = Column(bucketStarts)

@@ -166,18 +166,19 @@ enum IndexBuilder {
             addresses[entry] = address
             logicalStarts[entry] = storedHasPrefix[entry] ? address - UInt64(prefixDistance) : address
         }
-        let search = AddressSearch(addresses: addresses, logicalStarts: logicalStarts)
+        let segmentStarts = AddressSearch.segmentStarts(addresses: addresses, logicalStarts: logicalStarts)
         var segmentOfEntry = [UInt32](repeating: 0, count: searchableCount)
-        for segment in 0..<search.segmentBases.count {
-            for entry in Int(search.segmentStarts[segment])..<Int(search.segmentStarts[segment + 1]) {
-                segmentOfEntry[entry] = UInt32(segment)
-            }
+        for (segment, first) in segmentStarts.enumerated() {
+            let end = segment + 1 < segmentStarts.count ? segmentStarts[segment + 1] : searchableCount
+            for entry in first..<end { segmentOfEntry[entry] = UInt32(segment) }
         }
 
         // Flags and extents.
         var flags = [UInt8](repeating: 0, count: entryCount)
+        var keyBits = [UInt8](repeating: 0, count: searchableCount)
         for entry in 0..<entryCount {
             flags[entry] = typeOf[Int(stored[entry])] | (storedHasPrefix[entry] ? IndexStorage.Flags.hasPrefix : 0)
+            if entry < searchableCount && storedHasPrefix[entry] { keyBits[entry] = UInt8(AddressSearch.prefixBit) }
         }
         var extents = ExtentTable()
         var entry = 0
@@ -187,6 +188,7 @@ enum IndexBuilder {
             let region = Int(regionOfSymbol[Int(stored[last])])
             let address = addresses[last]
             let regionCoverage = coverage[region]
+            var special: (end: UInt64, kind: ExtentTable.Kind)?
             if let rangeIndex = regionCoverage.rangeIndex(address) {
                 let rangeEnd = regionCoverage.ranges[rangeIndex].end
                 var naturalEnd: UInt64?
@@ -198,18 +200,22 @@ enum IndexBuilder {
                 if let naturalEnd, rangeEnd.map({ naturalEnd <= $0 }) ?? true {
                     // The common case: ends where the next entry begins; nothing recorded.
                 } else if let rangeEnd {
-                    extents.append(entry: last, end: rangeEnd, kind: .bounded)
-                    flags[last] |= IndexStorage.Flags.specialExtent
+                    special = (rangeEnd, .bounded)
                 } else {
-                    extents.append(entry: last, end: address &+ 1, kind: .unknownSize)
-                    flags[last] |= IndexStorage.Flags.specialExtent
+                    special = (address &+ 1, .unknownSize)
                 }
             } else {
-                extents.append(entry: last, end: address, kind: .notSymbolizable)
+                special = (address, .notSymbolizable)
+            }
+            if let special {
+                extents.append(entry: last, end: special.end, kind: special.kind)
                 flags[last] |= IndexStorage.Flags.specialExtent
+                keyBits[last] |= UInt8(AddressSearch.specialBit)
             }
             entry = last + 1
         }
+        let search = AddressSearch(addresses: addresses, logicalStarts: logicalStarts, starts: segmentStarts,
+                                   lowBits: keyBits)
 
         // Region runs.
         var runStarts: [UInt32] = []

@@ -107,12 +107,12 @@ final class IndexStorage: @unchecked Sendable {
     /// The address of an entry (its value, for absolute entries).
     func address(of entry: Int) -> UInt64 {
         if entry >= searchableCount { return absoluteValues[entry - searchableCount] }
-        return search.segmentBases[segment(of: entry)] &+ UInt64(search.keys[entry])
+        return search.segmentBases[segment(of: entry)] &+ search.offset(of: entry)
     }
 
     /// Whether two searchable entries share an address.
     func sameAddress(_ first: Int, _ second: Int) -> Bool {
-        search.keys[first] == search.keys[second] && segment(of: first) == segment(of: second)
+        search.offset(of: first) == search.offset(of: second) && segment(of: first) == segment(of: second)
     }
 
     func region(of entry: Int) -> Int {

@@ -25,29 +25,33 @@ extension IndexStorage {
     func locate(_ address: UInt64) -> UInt32? {
         guard let segment = search.segment(containing: address) else { return nil }
         let delta = address &- search.segmentBases[segment]
-        let key = delta >= 0x7FFF_FFFF ? Int32.max : Int32(truncatingIfNeeded: delta)
+        // Keys are `offset << 2 | flags`; `| 3` makes the comparison ignore the flags.
+        let query = delta >= UInt64(Int32.max >> 2) ? Int32.max : Int32(truncatingIfNeeded: delta) &<< 2 | 3
+        let offset = query &>> 2
         let low = Int(search.segmentStarts[segment])
         let high = Int(search.segmentStarts[segment &+ 1])
-        let next = search.upperBound(key, segment: segment)
+        let next = search.upperBound(query, segment: segment)
         let keys = search.keys.base
-        let flags = self.flags.base
-        if next < high && flags[next] & Flags.hasPrefix != 0 && key >= keys[next] &- prefixDistance {
+        // Entries past the end read the padding, Int32.max, which has no flags set.
+        let nextKey = keys[next]
+        if nextKey & AddressSearch.prefixBit != 0 && next < high && offset >= nextKey &>> 2 &- prefixDistance {
             return UInt32(truncatingIfNeeded: next) &<< 1 | 1
         }
         guard next > low else { return nil }
         let entry = next &- 1
-        if flags[entry] & Flags.specialExtent == 0 {
+        let entryKey = keys[entry]
+        if entryKey & AddressSearch.specialBit == 0 {
             // Not special, so the next entry exists in this segment.
-            var end = keys[next]
-            if flags[next] & Flags.hasPrefix != 0 { end &-= prefixDistance }
-            return key < end ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
+            var end = nextKey &>> 2
+            if nextKey & AddressSearch.prefixBit != 0 { end &-= prefixDistance }
+            return offset < end ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
         }
         let extent = extents.extent(of: entry)
         switch extent.kind {
         case .bounded:
             return address < extent.end ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
         case .unknownSize:
-            return key == keys[entry] ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
+            return offset == entryKey &>> 2 ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
         case .notSymbolizable:
             return nil
         }
