@@ -101,7 +101,10 @@ struct AddressSearch {
             let limit = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: end &- position))
             let hits = (window .<= probe) .& (lanes .< limit)
             // A true lane is all ones (-1): the sum is minus the number of hits.
-            let count = Int(0 &- unsafeBitCast(hits, to: SIMD16<Int32>.self).wrappedSum())
+            // Summed as bytes, which x86 does with one psadbw; summed as words,
+            // LLVM turns it into a movemask and a software popcount.
+            let narrowed = SIMD16<Int8>(truncatingIfNeeded: unsafeBitCast(hits, to: SIMD16<Int32>.self))
+            let count = Int(0 &- narrowed.wrappedSum())
             position &+= count
             if count < AddressSearch.windowWidth { return position }
         }

@@ -24,13 +24,20 @@ enum NameHash {
             h = mix(word ^ k1, h ^ k2)
             position += 8
         }
-        if position < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while position < count {
-                tail |= UInt64(start.load(fromByteOffset: position, as: UInt8.self)) &<< shift
-                shift &+= 8
-                position += 1
+        let remaining = count &- position
+        if remaining > 0 {
+            // 1 to 7 bytes left: two overlapping loads instead of a byte loop.
+            let tail: UInt64
+            if remaining >= 4 {
+                let first = UInt64(start.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+                let last = UInt64(start.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+                tail = first | last &<< 32
+            } else if remaining >= 2 {
+                let first = UInt64(start.loadUnaligned(fromByteOffset: position, as: UInt16.self))
+                let last = UInt64(start.load(fromByteOffset: count &- 1, as: UInt8.self))
+                tail = first | last &<< 16
+            } else {
+                tail = UInt64(start.load(fromByteOffset: position, as: UInt8.self))
             }
             h = mix(tail ^ k2, h ^ k1)
         }

@@ -63,22 +63,59 @@ extension SymbolIndex {
     /// samples), replacing the contents of `results` with one answer per address.
     ///
     /// Reuses `results`' capacity, so a caller that keeps the array allocates
-    /// nothing after the first batch.
+    /// nothing after the first batch. The lookups are interleaved in groups of
+    /// eight, so the cache misses of one overlap those of the others.
     /// - Parameters:
     ///   - addresses: kernel addresses, in any order.
     ///   - results: receives `symbol(containing:)` of each address, in order.
+    @inlinable
     public func symbols(containing addresses: some Collection<UInt64>, into results: inout [SymbolOffset?]) {
         results.removeAll(keepingCapacity: true)
-        results.reserveCapacity(addresses.count)
-        for address in addresses {
-            results.append(symbol(containing: address))
+        let handled: Void? = addresses.withContiguousStorageIfAvailable { buffer in
+            symbols(containing: buffer, into: &results)
+        }
+        if handled == nil {
+            let copy = Array(addresses)
+            copy.withUnsafeBufferPointer { symbols(containing: $0, into: &results) }
         }
     }
 
-    /// Resolves many addresses at once; see ``symbols(containing:into:)``.
+    /// Resolves the addresses in a buffer; see ``symbols(containing:into:)-(some Collection<UInt64>,_)``.
+    public func symbols(containing addresses: UnsafeBufferPointer<UInt64>, into results: inout [SymbolOffset?]) {
+        results.removeAll(keepingCapacity: true)
+        results.reserveCapacity(addresses.count)
+        let storage = self.storage
+        let groupSize = 8
+        var ids = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
+        var start = 0
+        while start < addresses.count {
+            let count = min(groupSize, addresses.count - start)
+            withUnsafeMutableBytes(of: &ids) { raw in
+                let slots = raw.bindMemory(to: UInt32.self)
+                // Independent lookups: the CPU overlaps their memory accesses.
+                for offset in 0..<count {
+                    slots[offset] = storage.locate(addresses[start &+ offset]) ?? UInt32.max
+                }
+            }
+            withUnsafeBytes(of: &ids) { raw in
+                let slots = raw.bindMemory(to: UInt32.self)
+                for offset in 0..<count {
+                    let id = slots[offset]
+                    results.append(id == UInt32.max ? nil
+                        : SymbolOffset(symbol: Symbol(storage: storage, id: id), address: addresses[start &+ offset]))
+                }
+            }
+            start &+= count
+        }
+    }
+
+    /// Resolves many addresses at once; see ``symbols(containing:into:)-(some Collection<UInt64>,_)``.
+    @inlinable
     public func symbols(containing addresses: some Collection<UInt64>) -> [SymbolOffset?] {
         var results: [SymbolOffset?] = []
         symbols(containing: addresses, into: &results)
         return results
     }
+
+    public func _probe(_ address: UInt64) -> UInt32? { storage.locate(address) }
 }
