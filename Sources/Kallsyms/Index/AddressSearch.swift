@@ -82,24 +82,41 @@ struct AddressSearch {
         return low
     }
 
-    /// The first entry of `segment` whose key is above `query`; the answer to
-    /// a lookup is the entry before it (none, if it is the segment's first).
+    /// One lookup in flight: where its bucket's entries are.
+    struct Probe {
+        var segment: Int
+        var query: Int32
+        var position: Int
+        var end: Int
+    }
+
+    /// The first stage of a lookup: the segment, the query key, and the
+    /// bucket's entries (one memory access, to ``bucketStarts``).
     @inline(__always)
-    func upperBound(_ query: Int32, segment: Int) -> Int {
+    func probe(_ query: Int32, segment: Int) -> Probe {
         let shift = Int32(segmentShifts[segment])
         let bucketBase = Int(segmentBuckets[segment])
         let bucketCount = Int(segmentBuckets[segment &+ 1]) &- bucketBase &- 1
         var bucket = Int(query &>> shift)
         if bucket >= bucketCount { bucket = bucketCount &- 1 }
-        var position = Int(bucketStarts[bucketBase &+ bucket])
-        let end = Int(bucketStarts[bucketBase &+ bucket &+ 1])
-        let probe = SIMD16<Int32>(repeating: query)
+        return Probe(segment: segment, query: query, position: Int(bucketStarts[bucketBase &+ bucket]),
+                     end: Int(bucketStarts[bucketBase &+ bucket &+ 1]))
+    }
+
+    /// The second stage: the first entry of the probe's segment whose key is
+    /// above its query; the answer is the entry before it (none, if it is the
+    /// segment's first).
+    @inline(__always)
+    func upperBound(_ probe: Probe) -> Int {
+        var position = probe.position
+        let end = probe.end
+        let query = SIMD16<Int32>(repeating: probe.query)
         let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let keys = UnsafeRawPointer(self.keys.base)
         while true {
             let window = keys.loadUnaligned(fromByteOffset: position &* 4, as: SIMD16<Int32>.self)
             let limit = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: end &- position))
-            let hits = (window .<= probe) .& (lanes .< limit)
+            let hits = (window .<= query) .& (lanes .< limit)
             // A true lane is all ones (-1): the sum is minus the number of hits.
             // Summed as bytes, which x86 does with one psadbw; summed as words,
             // LLVM turns it into a movemask and a software popcount.

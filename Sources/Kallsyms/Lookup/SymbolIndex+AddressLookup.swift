@@ -23,14 +23,26 @@ extension IndexStorage {
     /// The id (`entry << 1 | isFoldedPrefix`) of the symbol containing `address`.
     @usableFromInline
     func locate(_ address: UInt64) -> UInt32? {
+        guard let probe = probe(address) else { return nil }
+        return finish(probe, next: search.upperBound(probe), address: address)
+    }
+
+    /// The first stage of a lookup; nil when the address is below every segment.
+    @inline(__always)
+    func probe(_ address: UInt64) -> AddressSearch.Probe? {
         guard let segment = search.segment(containing: address) else { return nil }
         let delta = address &- search.segmentBases[segment]
         // Keys are `offset << 2 | flags`; `| 3` makes the comparison ignore the flags.
         let query = delta >= UInt64(Int32.max >> 2) ? Int32.max : Int32(truncatingIfNeeded: delta) &<< 2 | 3
-        let offset = query &>> 2
-        let low = Int(search.segmentStarts[segment])
-        let high = Int(search.segmentStarts[segment &+ 1])
-        let next = search.upperBound(query, segment: segment)
+        return search.probe(query, segment: segment)
+    }
+
+    /// The last stage: from the first entry above the address to the answer.
+    @inline(__always)
+    func finish(_ probe: AddressSearch.Probe, next: Int, address: UInt64) -> UInt32? {
+        let offset = probe.query &>> 2
+        let low = Int(search.segmentStarts[probe.segment])
+        let high = Int(search.segmentStarts[probe.segment &+ 1])
         let keys = search.keys.base
         // Entries past the end read the padding, Int32.max, which has no flags set.
         let nextKey = keys[next]
@@ -56,6 +68,27 @@ extension IndexStorage {
             return nil
         }
     }
+
+    /// Resolves `count` (at most ``batchWidth``) addresses stage by stage, so
+    /// that each stage's memory accesses for all of them are in flight at once.
+    @inline(__always)
+    func locateGroup(_ addresses: UnsafePointer<UInt64>, count: Int, probes: UnsafeMutablePointer<AddressSearch.Probe>,
+                     into ids: UnsafeMutablePointer<UInt32>) {
+        // An address below every segment gets a probe that finds nothing.
+        let empty = AddressSearch.Probe(segment: 0, query: -1, position: 0, end: 0)
+        for index in 0..<count { probes[index] = probe(addresses[index]) ?? empty }
+        for index in 0..<count {
+            let probe = probes[index]
+            probes[index].position = probe.query < 0 ? -1 : search.upperBound(probe)
+        }
+        for index in 0..<count {
+            let probe = probes[index]
+            ids[index] = probe.position < 0 ? UInt32.max
+                : finish(probe, next: probe.position, address: addresses[index]) ?? UInt32.max
+        }
+    }
+
+    static let batchWidth = 8
 }
 
 extension SymbolIndex {
@@ -84,28 +117,23 @@ extension SymbolIndex {
     public func symbols(containing addresses: UnsafeBufferPointer<UInt64>, into results: inout [SymbolOffset?]) {
         results.removeAll(keepingCapacity: true)
         results.reserveCapacity(addresses.count)
+        guard let base = addresses.baseAddress else { return }
         let storage = self.storage
-        let groupSize = 8
-        var ids = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
-        var start = 0
-        while start < addresses.count {
-            let count = min(groupSize, addresses.count - start)
-            withUnsafeMutableBytes(of: &ids) { raw in
-                let slots = raw.bindMemory(to: UInt32.self)
-                // Independent lookups: the CPU overlaps their memory accesses.
-                for offset in 0..<count {
-                    slots[offset] = storage.locate(addresses[start &+ offset]) ?? UInt32.max
+        let width = IndexStorage.batchWidth
+        withUnsafeTemporaryAllocation(of: AddressSearch.Probe.self, capacity: width) { probes in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: width) { ids in
+                var start = 0
+                while start < addresses.count {
+                    let count = min(width, addresses.count - start)
+                    storage.locateGroup(base + start, count: count, probes: probes.baseAddress!, into: ids.baseAddress!)
+                    for index in 0..<count {
+                        let id = ids[index]
+                        results.append(id == UInt32.max ? nil
+                            : SymbolOffset(symbol: Symbol(storage: storage, id: id), address: base[start &+ index]))
+                    }
+                    start &+= count
                 }
             }
-            withUnsafeBytes(of: &ids) { raw in
-                let slots = raw.bindMemory(to: UInt32.self)
-                for offset in 0..<count {
-                    let id = slots[offset]
-                    results.append(id == UInt32.max ? nil
-                        : SymbolOffset(symbol: Symbol(storage: storage, id: id), address: addresses[start &+ offset]))
-                }
-            }
-            start &+= count
         }
     }
 
