@@ -191,14 +191,18 @@ enum IndexBuilder {
             var special: (end: UInt64, kind: ExtentTable.Kind)?
             if let rangeIndex = regionCoverage.rangeIndex(address) {
                 let rangeEnd = regionCoverage.ranges[rangeIndex].end
-                var naturalEnd: UInt64?
+                // The kernel's size runs to the next symbol of the same region.
+                var nextStart: UInt64?
                 let next = last + 1
-                if next < searchableCount, regionOfSymbol[Int(stored[next])] == region,
-                   segmentOfEntry[next] == segmentOfEntry[last] {
-                    naturalEnd = logicalStarts[next]
+                if next < searchableCount, regionOfSymbol[Int(stored[next])] == region {
+                    nextStart = logicalStarts[next]
                 }
-                if let naturalEnd, rangeEnd.map({ naturalEnd <= $0 }) ?? true {
-                    // The common case: ends where the next entry begins; nothing recorded.
+                if let nextStart, rangeEnd.map({ nextStart <= $0 }) ?? true {
+                    if segmentOfEntry[next] != segmentOfEntry[last] {
+                        // Across a segment boundary the lookup cannot read the next key.
+                        special = (nextStart, .bounded)
+                    }
+                    // Otherwise the common case: ends where the next entry begins; nothing recorded.
                 } else if let rangeEnd {
                     special = (rangeEnd, .bounded)
                 } else {

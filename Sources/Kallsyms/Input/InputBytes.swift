@@ -63,6 +63,7 @@ enum InputBytes {
         }
 
         try rejectFalseGzip(first, expectGzip: expectGzip, name: name)
+        guard firstCount <= limit else { throw tooLarge(name: name, limit: limit) }
         var output: [UInt8] = []
         output.reserveCapacity(min(limit, (file.sizeHint ?? chunkSize) + 1))
         output.append(contentsOf: first)

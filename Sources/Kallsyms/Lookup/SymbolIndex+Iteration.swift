@@ -44,23 +44,44 @@ extension SymbolIndex {
             var groupEnd = 0
             var cursor = -1
             var pendingPrefix = false
-            var absolute: Int
+            var absoluteGroupStart: Int
+            var absoluteGroupEnd: Int
+            var absoluteCursor: Int
 
             init(storage: IndexStorage) {
                 self.storage = storage
-                absolute = storage.searchableCount
+                absoluteGroupStart = storage.searchableCount
+                absoluteGroupEnd = storage.searchableCount
+                absoluteCursor = storage.searchableCount - 1
             }
 
             public mutating func next() -> Symbol? {
                 let searchable = peekSearchable()
-                let absoluteAddress = absolute < storage.entryCount ? storage.address(of: absolute) : nil
+                let absoluteEntry = peekAbsolute()
+                let absoluteAddress = absoluteEntry.map { storage.address(of: $0) }
                 if let (id, address) = searchable, absoluteAddress.map({ address <= $0 }) ?? true {
                     advanceSearchable()
                     return Symbol(storage: storage, id: id)
                 }
-                guard absoluteAddress != nil else { return nil }
-                defer { absolute += 1 }
-                return Symbol(storage: storage, id: UInt32(absolute) << 1)
+                guard let absoluteEntry else { return nil }
+                absoluteCursor -= 1
+                return Symbol(storage: storage, id: UInt32(absoluteEntry) << 1)
+            }
+
+            /// Absolute entries are stored like the others, preferred last in
+            /// each group of equal values, so they too are walked group by group.
+            private mutating func peekAbsolute() -> Int? {
+                if absoluteCursor < absoluteGroupStart {
+                    absoluteGroupStart = absoluteGroupEnd
+                    guard absoluteGroupStart < storage.entryCount else { return nil }
+                    let value = storage.address(of: absoluteGroupStart)
+                    absoluteGroupEnd = absoluteGroupStart + 1
+                    while absoluteGroupEnd < storage.entryCount && storage.address(of: absoluteGroupEnd) == value {
+                        absoluteGroupEnd += 1
+                    }
+                    absoluteCursor = absoluteGroupEnd - 1
+                }
+                return absoluteCursor >= absoluteGroupStart ? absoluteCursor : nil
             }
 
             private mutating func loadGroupIfNeeded() {

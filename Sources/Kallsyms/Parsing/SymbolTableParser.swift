@@ -178,7 +178,8 @@ enum SymbolTableParser {
 
         func error(_ bytes: UnsafeBufferPointer<UInt8>, lineStart: Int, lineEnd: Int, line: Int, source: String) -> KallsymsError {
             let lineText = bytes[lineStart..<lineEnd]
-            let field = bytes[(lineStart + column)..<min(max(lineStart + column, fieldEnd), lineEnd)]
+            let fieldStart = min(lineStart + column, lineEnd)
+            let field = bytes[fieldStart..<min(max(fieldStart, fieldEnd), lineEnd)]
             let shape = "each line must look like \"ffffffff81000000 T _stext\", optionally followed by a tab and \"[module]\""
             switch kind {
             case .address:
@@ -256,10 +257,10 @@ enum SymbolTableParser {
             while fieldEnd < end && text[fieldEnd] != UInt8(ascii: " ") { fieldEnd &+= 1 }
             return .failure(Problem(kind: .type, column: position &- start, fieldEnd: fieldEnd))
         }
-        position &+= 2
-        guard position < end else {
-            return .failure(Problem(kind: .emptyName, column: position &- start, fieldEnd: position))
+        guard position &+ 2 < end else {
+            return .failure(Problem(kind: .emptyName, column: end &- start, fieldEnd: end))
         }
+        position &+= 2
 
         // Name: up to the first byte that is a space, a control byte or DEL.
         let nameStart = position
