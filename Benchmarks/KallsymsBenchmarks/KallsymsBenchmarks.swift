@@ -61,6 +61,17 @@ let benchmarks: @Sendable () -> Void = {
         results.reserveCapacity(1000)
         benchmark.startMeasurement()
         fixture.index.symbols(containing: fixture.textAddresses[start..<start + 1000], into: &results)
+        benchmark.stopMeasurement()
+        blackHole(results)
+    }
+
+    Benchmark("Address.Batch.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let start = fixture.nextStart() & (Fixture.queryMask & ~1023)
+        var results: [Int?] = []
+        results.reserveCapacity(1000)
+        benchmark.startMeasurement()
+        for address in fixture.textAddresses[start..<start + 1000] { results.append(fixture.naive.symbol(containing: address)) }
+        benchmark.stopMeasurement()
         blackHole(results)
     }
 
@@ -80,6 +91,26 @@ let benchmarks: @Sendable () -> Void = {
         var position = fixture.nextStart()
         for _ in benchmark.scaledIterations {
             blackHole(fixture.naive.byName[names[position & Fixture.nameMask]]?.first)
+            position &+= 1
+        }
+    }
+
+    // The same lookups on a working set of 1,024 names, as a tool resolving
+    // one trace's worth of names sees them: the index stays in cache.
+    Benchmark("Name.Hot.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let names = fixture.queryNames
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(fixture.index.symbols(named: names[position & 1023]).first)
+            position &+= 1
+        }
+    }
+
+    Benchmark("Name.Hot.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let names = fixture.queryNames
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(fixture.naive.byName[names[position & 1023]]?.first)
             position &+= 1
         }
     }
@@ -113,10 +144,13 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: Memory
 
     Benchmark("Memory.BytesPerSymbol", configuration: .init(
-        metrics: [.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false)],
+        metrics: [.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false),
+                  .custom("residentBytes", polarity: .prefersSmaller, useScalingFactor: false)],
         maxIterations: 1)) { benchmark in
         benchmark.measurement(.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false),
                               Int(fixture.index.bytesPerSymbol.rounded(.up)))
+        benchmark.measurement(.custom("residentBytes", polarity: .prefersSmaller, useScalingFactor: false),
+                              fixture.index.residentBytes)
     }
 
     Benchmark("Memory.Baseline.BytesPerSymbol", configuration: .init(

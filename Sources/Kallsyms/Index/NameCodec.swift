@@ -172,28 +172,29 @@ struct NameCodec {
         return length
     }
 
-    /// True when `encoded` decodes to exactly `query`, decoding only as far as they agree.
+    /// True when `encoded` decodes to exactly `query`.
+    ///
+    /// `query` must be readable one byte past its end (``NameStore`` callers
+    /// copy it into a padded buffer). Every code is compared as two bytes under
+    /// a mask for its length, so the loop has no branch that depends on the
+    /// data: literals and pairs alternate at random in names, and a branch on
+    /// them mispredicted often enough to double the cost.
     @inline(__always)
-    func matches(_ encoded: UnsafeBufferPointer<UInt8>, _ query: UnsafeRawBufferPointer) -> Bool {
-        let count = query.count
-        guard let bytes = query.baseAddress else { return encoded.isEmpty }
+    func matches(_ encoded: UnsafeBufferPointer<UInt8>, paddedQuery query: UnsafeRawPointer, count: Int) -> Bool {
         let expansions = self.expansions.base
         var position = 0
+        var difference: UInt16 = 0
         for code in encoded {
             let expansion = expansions[Int(code)]
-            if expansion >> 16 == 1 {
-                guard position < count,
-                      bytes.load(fromByteOffset: position, as: UInt8.self) == UInt8(truncatingIfNeeded: expansion)
-                else { return false }
-                position &+= 1
-            } else {
-                guard position &+ 1 < count,
-                      bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self) == UInt16(truncatingIfNeeded: expansion)
-                else { return false }
-                position &+= 2
-            }
+            let length = Int(expansion >> 16)
+            // Stop reading once past the query; the length test below catches it.
+            guard position < count else { return false }
+            let mask = UInt16(0x00FF) | UInt16(truncatingIfNeeded: (length &- 1) &* 0xFF00)
+            let have = query.loadUnaligned(fromByteOffset: position, as: UInt16.self)
+            difference |= (have ^ UInt16(truncatingIfNeeded: expansion)) & mask
+            position &+= length
         }
-        return position == count
+        return difference == 0 && position == count
     }
 
     var byteCount: Int { expansions.count * 4 }

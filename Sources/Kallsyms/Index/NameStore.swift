@@ -42,10 +42,11 @@ struct NameStore {
         }
     }
 
-    /// True when entry `entry` is named `query`.
+    /// True when entry `entry` is named `query`, which must be readable one
+    /// byte past its end.
     @inline(__always)
-    func nameMatches(_ entry: Int, _ query: UnsafeRawBufferPointer) -> Bool {
-        codec.matches(encodedName(entry), query)
+    func nameMatches(_ entry: Int, paddedQuery query: UnsafeRawPointer, count: Int) -> Bool {
+        codec.matches(encodedName(entry), paddedQuery: query, count: count)
     }
 
     /// Calls `body` with the decoded name, `prefix` bytes first, without allocating.

@@ -26,9 +26,7 @@ extension SymbolIndex {
     /// - Returns: the matches in that module, in address order; empty when the
     ///   module is unknown.
     public func symbols(named name: String, inModule module: String) -> SymbolMatches {
-        guard let region = storage.region(named: module) else {
-            return SymbolMatches(storage: storage, direct: .empty, folded: .empty)
-        }
+        guard let region = storage.region(named: module) else { return SymbolMatches(storage: storage) }
         return withUTF8(name) { storage.matches(for: $0, region: region) }
     }
 
@@ -57,38 +55,45 @@ extension IndexStorage {
     /// Finds the entries named `query`, and the folded `__pfx_` symbols it names.
     // Not @inline(__always): Swift 6.3.1's CopyPropagation crashes on it here.
     func matches(for query: UnsafeRawBufferPointer, region: Int?) -> SymbolMatches {
-        let direct = probe(query, region: region, foldedOnly: false)
-        var folded = SlotSet.empty
-        if prefixDistance > 0 && query.count > 6 && IndexStorage.hasPrefixName(query) {
-            folded = probe(UnsafeRawBufferPointer(rebasing: query[6...]), region: region, foldedOnly: true)
+        var matches = SymbolMatches(storage: self)
+        // Names are compared two bytes at a time, so the query gets a byte of padding.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: query.count + 2) { padded in
+            let copy = UnsafeMutableRawBufferPointer(padded)
+            copy.copyMemory(from: query)
+            copy[query.count] = 0
+            let query = UnsafeRawBufferPointer(rebasing: copy[..<query.count])
+            probe(query, region: region, folded: false, into: &matches)
+            if prefixDistance > 0 && query.count > 6 && IndexStorage.hasPrefixName(query) {
+                let before = matches.count
+                probe(UnsafeRawBufferPointer(rebasing: query[6...]), region: region, folded: true, into: &matches)
+                if before > 0 && matches.count > before { matches.sortByAddress() }
+            }
         }
-        return SymbolMatches(storage: self, direct: direct, folded: folded)
+        return matches
     }
 
+    /// Appends the entries named `query` (with `folded`, those carrying a
+    /// folded prefix, as that prefix) in entry order.
     @inline(__always)
-    private func probe(_ query: UnsafeRawBufferPointer, region: Int?, foldedOnly: Bool) -> SlotSet {
+    private func probe(_ query: UnsafeRawBufferPointer, region: Int?, folded: Bool, into matches: inout SymbolMatches) {
         let hash = NameHash.hash(query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: query.count)
         let table = nameTable
         let bucket = table.bucket(hash)
-        let first = Int(table.directory[bucket])
+        var slot = Int(table.directory[bucket])
         let end = Int(table.directory[bucket &+ 1])
         let fingerprint = table.fingerprint(hash)
         let indexMask = table.indexMask
         let slots = table.slots.base
-        var set = SlotSet(base: first)
-        var slot = first
         while slot < end {
             let packed = slots[slot]
-            if packed & ~indexMask == fingerprint {
-                let entry = Int(packed & indexMask)
-                if (!foldedOnly || flags[entry] & Flags.hasPrefix != 0)
-                    && names.nameMatches(entry, query)
-                    && (region == nil || self.region(of: entry) == region!) {
-                    set.insert(slot &- first)
-                }
-            }
             slot &+= 1
+            guard packed & ~indexMask == fingerprint else { continue }
+            let entry = Int(packed & indexMask)
+            if folded && flags[entry] & Flags.hasPrefix == 0 { continue }
+            guard names.nameMatches(entry, paddedQuery: query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!,
+                                    count: query.count) else { continue }
+            if let region, self.region(of: entry) != region { continue }
+            matches.append(UInt32(truncatingIfNeeded: entry) &<< 1 | (folded ? 1 : 0))
         }
-        return set
     }
 }

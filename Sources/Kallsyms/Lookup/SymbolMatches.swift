@@ -1,106 +1,51 @@
 /// Every symbol with one name, in address order (absolute symbols last).
 ///
-/// Built without allocating when the name's hash bucket has at most 64 slots,
-/// which is every bucket but those of names repeated dozens of times (such as
-/// `.LC0` in modules).
-public struct SymbolMatches: Collection, Sendable {
+/// The matches are found when the collection is made and kept as entry
+/// numbers: up to 16 inline, so a lookup allocates nothing unless a name is
+/// shared by more than 16 symbols (in vmlinux the most repeated name has 12;
+/// modules repeat `.LC0`-style labels more often).
+public struct SymbolMatches: RandomAccessCollection, Sendable {
     let storage: IndexStorage
-    /// Matching entries as ids (`entry << 1 | isFoldedPrefix`) in a bit set per probe.
-    let direct: SlotSet
-    let folded: SlotSet
+    /// Symbol ids (`entry << 1 | isFoldedPrefix`), in address order.
+    private var inline = SIMD16<UInt32>()
+    private var inlineCount = 0
+    private var overflow: [UInt32]?
 
-    /// A position in the matches.
-    public struct Index: Comparable, Sendable {
-        var direct: Int
-        var folded: Int
-        public static func < (lhs: Index, rhs: Index) -> Bool {
-            (lhs.direct, lhs.folded) < (rhs.direct, rhs.folded)
-        }
-    }
+    init(storage: IndexStorage) { self.storage = storage }
 
-    public var startIndex: Index { Index(direct: direct.first, folded: folded.first) }
-    public var endIndex: Index { Index(direct: direct.end, folded: folded.end) }
-
-    public subscript(position: Index) -> Symbol {
-        Symbol(storage: storage, id: pick(position).id)
-    }
-
-    public func index(after position: Index) -> Index {
-        let choice = pick(position)
-        var next = position
-        if choice.fromDirect { next.direct = direct.next(after: position.direct) }
-        else { next.folded = folded.next(after: position.folded) }
-        return next
-    }
-
+    /// The first position, 0.
+    public var startIndex: Int { 0 }
     /// The number of matches.
-    public var count: Int { direct.count + folded.count }
+    public var endIndex: Int { overflow?.count ?? inlineCount }
 
-    public var isEmpty: Bool { direct.count == 0 && folded.count == 0 }
-
-    /// Which head comes first in address order: a folded prefix of entry `e`
-    /// sits just before entry `e`, after entry `e - 1`.
-    private func pick(_ position: Index) -> (id: UInt32, fromDirect: Bool) {
-        let directID = position.direct < direct.end ? direct.id(at: position.direct, storage: storage, folded: false) : nil
-        let foldedID = position.folded < folded.end ? folded.id(at: position.folded, storage: storage, folded: true) : nil
-        switch (directID, foldedID) {
-        case let (d?, f?): return d &+ 1 < f &- 1 ? (d, true) : (f, false)
-        case let (d?, nil): return (d, true)
-        case let (nil, f?): return (f, false)
-        case (nil, nil): preconditionFailure("index out of range")
-        }
+    /// The symbol at `position`.
+    public subscript(position: Int) -> Symbol {
+        precondition(position >= 0 && position < endIndex, "SymbolMatches index out of range")
+        let id = overflow?[position] ?? inline[position]
+        return Symbol(storage: storage, id: id)
     }
-}
-
-/// The slots of one hash bucket that matched, as a bit set over the bucket.
-struct SlotSet: Sendable {
-    /// The bucket's first slot.
-    var base: Int
-    /// Bit `i` set: slot `base + i` matched.
-    var mask: UInt64 = 0
-    /// More bits, for the rare bucket of over 64 slots; nil (no allocation) otherwise.
-    var overflow: [UInt64]?
-
-    static let empty = SlotSet(base: 0)
-
-    init(base: Int) { self.base = base }
 
     @inline(__always)
-    mutating func insert(_ offset: Int) {
-        if offset < 64 {
-            mask |= 1 &<< UInt64(offset)
-        } else {
-            var words = overflow ?? []
-            while words.count < offset / 64 { words.append(0) }
-            words[offset / 64 - 1] |= 1 &<< UInt64(offset % 64)
-            overflow = words
+    mutating func append(_ id: UInt32) {
+        if inlineCount < 16 && overflow == nil {
+            inline[inlineCount] = id
+            inlineCount += 1
+            return
         }
+        if overflow == nil { overflow = (0..<inlineCount).map { inline[$0] } }
+        overflow!.append(id)
     }
 
-    private func word(_ index: Int) -> UInt64 { index == 0 ? mask : overflow![index - 1] }
-
-    var limit: Int { 64 * (1 + (overflow?.count ?? 0)) }
-    var end: Int { limit }
-
-    var first: Int { next(from: 0) }
-
-    func next(after offset: Int) -> Int { next(from: offset + 1) }
-
-    private func next(from start: Int) -> Int {
-        var offset = start
-        let limit = self.limit
-        while offset < limit {
-            let remaining = word(offset / 64) >> UInt64(offset % 64)
-            if remaining != 0 { return offset + remaining.trailingZeroBitCount }
-            offset = (offset / 64 + 1) * 64
-        }
-        return limit
+    /// Puts matches from two probes (direct names and folded prefixes) in
+    /// address order: a folded prefix of entry `e` lies just before `e`.
+    mutating func sortByAddress() {
+        var ids = overflow ?? (0..<inlineCount).map { inline[$0] }
+        ids.sort { Self.addressKey($0) < Self.addressKey($1) }
+        if let _ = overflow { overflow = ids } else { for (index, id) in ids.enumerated() { inline[index] = id } }
     }
 
-    var count: Int { mask.nonzeroBitCount + (overflow?.reduce(0) { $0 + $1.nonzeroBitCount } ?? 0) }
-
-    func id(at offset: Int, storage: IndexStorage, folded: Bool) -> UInt32 {
-        let entry = storage.nameTable.slots[base + offset] & storage.nameTable.indexMask
-        return entry << 1 | (folded ? 1 : 0)
+    /// Orders by entry, a folded prefix before its entry.
+    private static func addressKey(_ id: UInt32) -> UInt64 {
+        UInt64(id >> 1) << 1 | UInt64(1 - (id & 1))
     }
 }
