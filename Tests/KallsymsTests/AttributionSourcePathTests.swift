@@ -235,6 +235,15 @@ struct AttributionSourcePathTests {
         #expect(SourcePath.matches(path, pattern: pattern) == expected, "\(pattern) ~ \(path)")
     }
 
+    @Test func absolutePatternsUseTheSourceRoot() {
+        let pattern = SourcePath.Pattern("/home/me/lib/kbuild/fs/inode.c", sourceRoot: "/home/me/lib/kbuild")
+        #expect(pattern.matches("fs/inode.c"))
+        #expect(!pattern.matches("tools/fs/inode.c"))
+        #expect(pattern.description == "fs/inode.c")
+        #expect(!SourcePath.Pattern("/home/me/lib/kbuild/fs/inode.c").matches("fs/inode.c"))
+        #expect(SourcePath.Pattern("/").isEmpty && !SourcePath.Pattern("inode.c").isEmpty)
+    }
+
     @Test func trailingComponents() {
         #expect(SourcePath.trailingComponents("fs/proc/inode.c", count: 1) == "inode.c")
         #expect(SourcePath.trailingComponents("fs/proc/inode.c", count: 2) == "proc/inode.c")

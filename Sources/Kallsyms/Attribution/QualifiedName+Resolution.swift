@@ -11,6 +11,7 @@ extension QualifiedName {
         /// Its address.
         let address: UInt64
 
+        /// A candidate from its parts.
         init(name: String, module: String? = nil, canonicalFile: String? = nil, address: UInt64) {
             self.name = name
             self.module = module
@@ -114,6 +115,18 @@ extension QualifiedName {
                 hint: "use one of the names above; in general add a module (module:name), a source file "
                     + "(name@file.c, name@dir/file.c) or, for symbols that share a file too, an ordinal (name@file.c#2)")
         case .notFound:
+            if let ordinal {
+                var unnumbered = self
+                unnumbered.ordinal = nil
+                let all = unnumbered.matchingIndices(in: candidates)
+                if !all.isEmpty {
+                    throw KallsymsError(
+                        code: .symbolNotFound, source: source, text: KallsymsError.quote(description.utf8),
+                        message: "\"\(self)\" asks for match \(ordinal), but \"\(unnumbered)\" matches only \(all.count):\n"
+                            + Self.listing(Self.matches(all, in: candidates), in: candidates),
+                        hint: "use one of the names above, or an ordinal from 1 to \(all.count)")
+                }
+            }
             var nearby = QualifiedName(module: nil, name: name)
             if path == nil, let decoded = DecoratedSymbolName.decode(name) { nearby.name = decoded.baseName }
             let sameName = Self.addressOrder(nearby.matchingIndices(in: candidates), in: candidates)
@@ -155,15 +168,45 @@ extension QualifiedName {
     /// - Returns: one name per candidate, in the order given.
     /// - Complexity: O(n · d), d the depth of the source paths.
     static func uniqueNames(for candidates: [Candidate]) -> [QualifiedName] {
-        var groups: [String: [Int]] = [:]
-        for index in candidates.indices { groups[candidates[index].name, default: []].append(index) }
+        // Number the names, then lay the groups out in one array: a
+        // dictionary of arrays costs an allocation per name (measured 2.7x slower
+        // on 122,813 symbols).
+        var groupNumbers: [String: Int] = [:]
+        groupNumbers.reserveCapacity(candidates.count)
+        var groupOf = [Int](repeating: 0, count: candidates.count)
+        var sizes: [Int] = []
+        for index in candidates.indices {
+            let name = candidates[index].name
+            if let number = groupNumbers[name] {
+                groupOf[index] = number
+                sizes[number] += 1
+            } else {
+                groupNumbers[name] = sizes.count
+                groupOf[index] = sizes.count
+                sizes.append(1)
+            }
+        }
+        var starts = [Int](repeating: 0, count: sizes.count + 1)
+        for number in sizes.indices { starts[number + 1] = starts[number] + sizes[number] }
+        var members = [Int](repeating: 0, count: candidates.count)
+        var filled = starts
+        for index in candidates.indices {
+            members[filled[groupOf[index]]] = index
+            filled[groupOf[index]] += 1
+        }
+
         // A generated `name@P` must not be some other symbol's whole name,
         // which the resolver would prefer; only kas_alias names hold `@`.
-        let literalNames = Set(candidates.lazy.map(\.name).filter { $0.contains("@") })
+        let literalNames = Set(candidates.lazy.map(\.name).filter { $0.utf8.contains(UInt8(ascii: "@")) })
 
         var result = [QualifiedName?](repeating: nil, count: candidates.count)
-        for (_, group) in groups {
-            let ordered = addressOrder(group, in: candidates)
+        for number in sizes.indices {
+            let group = members[starts[number]..<starts[number + 1]]
+            if group.count == 1 {
+                result[group.first!] = QualifiedName(literal: candidates[group.first!].name)
+                continue
+            }
+            let ordered = addressOrder(Array(group), in: candidates)
             for (index, name) in zip(ordered, uniqueNames(group: ordered, in: candidates, literalNames: literalNames)) {
                 result[index] = name
             }
@@ -197,7 +240,7 @@ extension QualifiedName {
             }
         }
         // Paths can follow a name only if it has no `@` of its own.
-        let pathsAllowed = !name.contains("@")
+        let pathsAllowed = !name.utf8.contains(UInt8(ascii: "@"))
         func usable(_ suffix: String) -> Bool { pathsAllowed && !literalNames.contains(name + "@" + suffix) }
 
         var names: [QualifiedName] = []
@@ -267,8 +310,9 @@ extension QualifiedName {
     /// A query for a symbol's own name: kas_alias names split at `@` the
     /// way the parser would split them, so the value equals what parsing gives.
     private init(literal name: String) {
-        if let at = name.firstIndex(of: "@"), at != name.startIndex, name.index(after: at) != name.endIndex {
-            self.init(name: String(name[..<at]), path: String(name[name.index(after: at)...]))
+        let utf8 = name.utf8
+        if let at = utf8.firstIndex(of: UInt8(ascii: "@")), at != utf8.startIndex, utf8.index(after: at) != utf8.endIndex {
+            self.init(name: String(name[..<at]), path: String(name[utf8.index(after: at)...]))
         } else {
             self.init(name: name)
         }

@@ -212,10 +212,15 @@ enum SourcePath {
         let isAbsolute: Bool
 
         /// Prepares `text`, a path or trailing part of one, as typed.
-        init(_ text: String) {
+        /// - Parameters:
+        ///   - text: the pattern.
+        ///   - sourceRoot: the kernel source root, when known; stripped
+        ///     first from an absolute pattern.
+        init(_ text: String, sourceRoot: String? = nil) {
             let components = Components(text)
             if components.isAbsolute {
-                let canonical = SourcePath.canonical(components).components
+                let canonical = sourceRoot.flatMap { components.stripping(Components($0)) }
+                    ?? SourcePath.canonical(components).components
                 parts = canonical.parts
                 isAbsolute = canonical.isAbsolute
                 isAnchored = true
@@ -226,7 +231,7 @@ enum SourcePath {
             }
         }
 
-        /// False for a pattern with no components (`""`, `/`, `./`), which matches nothing.
+        /// True for a pattern with no components (`""`, `/`, `./`), which matches nothing.
         var isEmpty: Bool { parts.isEmpty }
 
         /// The pattern as it is compared: `fs/inode.c`, or `/tmp/x.c` when absolute.
@@ -261,17 +266,24 @@ extension SourcePath {
         }
 
         init(_ path: Substring) {
-            isAbsolute = path.utf8.first == UInt8(ascii: "/")
+            let utf8 = path.utf8
+            isAbsolute = utf8.first == UInt8(ascii: "/")
             var stack: [Substring] = []
-            for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-                switch part {
-                case ".": continue
-                case "..":
+            var start = utf8.startIndex
+            // Splitting on the byte is several times faster than on Characters.
+            while start < utf8.endIndex {
+                let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+                let part = utf8[start..<end]
+                if part.isEmpty || part.elementsEqual(CollectionOfOne(UInt8(ascii: "."))) {
+                    // Empty and `.` components say nothing.
+                } else if part.count == 2 && part.allSatisfy({ $0 == UInt8(ascii: ".") }) {
                     // A `..` with nothing left to remove climbs out of sight
                     // (or above `/`); the rest is what names the file (rule 1).
                     _ = stack.popLast()
-                default: stack.append(part)
+                } else {
+                    stack.append(Substring(part))
                 }
+                start = end == utf8.endIndex ? end : utf8.index(after: end)
             }
             parts = stack
         }
