@@ -68,6 +68,7 @@ struct AttributionQualifiedNameTests {
         ("init_once@", 10, "path after \"@\" is empty"),
         ("@inode.c", 1, "the symbol name is empty"),
         ("init_once@fs/inode.c:1203", 21, "leave out line numbers"),
+        ("ext4:init_once@fs/ext4/super.c:1441", 31, "leave out line numbers"),
         ("init_once#0", 11, "a number from 1"),
         ("init_once#", 11, "a number from 1"),
         ("init_once#a", 11, "a number from 1"),

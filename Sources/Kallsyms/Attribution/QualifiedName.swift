@@ -22,6 +22,9 @@
 /// part after `@` as a path (and then, if no path matches, as a kas_alias
 /// suffix).
 ///
+/// A name holding `:`, `#` or whitespace (no kernel symbol does) cannot be
+/// written as a query.
+///
 ///     let query = try QualifiedName(parsing: "ext4:init_once")
 ///     query.module        // "ext4"
 ///     query.description   // "ext4:init_once"
@@ -86,12 +89,12 @@ struct QualifiedName: Sendable, Hashable, CustomStringConvertible {
         }
 
         let at = bytes[..<end].firstIndex(of: UInt8(ascii: "@"))
+        if let at, let colon = bytes[at..<end].firstIndex(of: UInt8(ascii: ":")) {
+            throw fail("a path cannot contain \":\"; leave out line numbers (name@dir/file.c)", at: colon)
+        }
         var start = 0
         var module: String?
         if let colon = bytes[..<end].firstIndex(of: UInt8(ascii: ":")) {
-            if let at, at < colon {
-                throw fail("a path cannot contain \":\"; leave out line numbers (name@dir/file.c)", at: colon)
-            }
             if let second = bytes[(colon + 1)..<end].firstIndex(of: UInt8(ascii: ":")) {
                 throw fail("only one \":\" may separate the module from the name", at: second)
             }
