@@ -5,7 +5,7 @@ import Kallsyms
 struct DupsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dups",
-        abstract: "List every duplicated name with each symbol's address, type and module.")
+        abstract: "List every duplicated name with each symbol's address, type, module, file and unique qualified name.")
 
     @OptionGroup var options: InputOptions
 
@@ -15,9 +15,11 @@ struct DupsCommand: ParsableCommand {
         if options.format == .json { return try printJSON(duplicates) }
         for duplicate in duplicates {
             print("\(duplicate.name) (\(duplicate.symbols.count))")
-            for symbol in duplicate.symbols {
-                print("  " + hexAddress(symbol.address) + " " + String(symbol.type.letter)
-                      + (symbol.module.map { " [\($0.name)]" } ?? ""))
+            for (symbol, qualified) in zip(duplicate.symbols, duplicate.qualifiedNames) {
+                var text = "  " + hexAddress(symbol.address) + " " + String(symbol.type.letter)
+                if let module = symbol.module { text += " [\(module.name)]" }
+                text += " " + (symbol.file ?? "-") + " " + qualified
+                print(text)
             }
         }
     }

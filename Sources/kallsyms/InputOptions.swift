@@ -25,12 +25,27 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Skip bad lines (reported on standard error) instead of stopping at the first.")
     var lenient = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "An ELF file to learn source files from: the vmlinux the table came from, or a loaded module's .ko (.gz allowed). Repeatable.",
+        valueName: "file"))
+    var elf: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "modules.builtin.ranges (Linux 6.12+): which built-in module each vmlinux address belongs to.",
+        valueName: "file"))
+    var ranges: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The kernel source root as the build recorded it, stripped from source paths.", valueName: "path"))
+    var sourceRoot: String?
+
     static let defaultInput = "/proc/kallsyms"
 
     /// Loads the index. With no --input, falls back to the bundled sample when this
     /// machine's /proc/kallsyms cannot be read or hides its addresses.
     func loadIndex() throws(KallsymsError) -> SymbolIndex {
-        var options = SymbolIndex.Options(lenient: lenient)
+        var options = SymbolIndex.Options(lenient: lenient, elfFiles: elf, builtinModuleRanges: ranges,
+                                          sourceRoot: sourceRoot)
         if let modules {
             options.moduleLayout = try ModuleLayout(contentsOf: modules)
         } else if input == nil || input == InputOptions.defaultInput {

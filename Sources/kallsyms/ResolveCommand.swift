@@ -47,7 +47,9 @@ struct ResolveCommand: ParsableCommand {
             let shown = "0x" + String(repeating: "0", count: max(0, width - String(address, radix: 16).count))
                 + String(address, radix: 16)
             if options.format == .text {
-                print("\(shown) \(resolved.map { "\($0)" } ?? shown)")
+                var text = "\(shown) \(resolved.map { "\($0)" } ?? shown)"
+                if let file = resolved?.symbol.file { text += " (\(file))" }
+                print(text)
             } else {
                 answers.append(Answer(query: trimmed, address: shown, resolved: resolved))
             }

@@ -4,7 +4,7 @@
 /// because JSON numbers lose precision above 2^53 in many readers.
 extension Symbol: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case name, address, size, type, module
+        case name, address, size, type, module, file, builtinModules
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -14,6 +14,9 @@ extension Symbol: Encodable {
         try container.encode(size.map { "0x" + String($0, radix: 16) }, forKey: .size)
         try container.encode(String(type.letter), forKey: .type)
         try container.encode(module?.name, forKey: .module)
+        try container.encodeIfPresent(file, forKey: .file)
+        let builtin = builtinModules
+        if !builtin.isEmpty { try container.encode(builtin, forKey: .builtinModules) }
     }
 }
 
@@ -33,11 +36,17 @@ extension SymbolOffset: Encodable {
 
 extension SymbolIndex.DuplicateName: Encodable {
     private enum CodingKeys: String, CodingKey { case name, symbols }
+    private enum MemberKeys: String, CodingKey { case symbol, qualifiedName }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
-        try container.encode(symbols, forKey: .symbols)
+        var members = container.nestedUnkeyedContainer(forKey: .symbols)
+        for (symbol, qualified) in zip(symbols, qualifiedNames) {
+            var member = members.nestedContainer(keyedBy: MemberKeys.self)
+            try member.encode(symbol, forKey: .symbol)
+            try member.encode(qualified, forKey: .qualifiedName)
+        }
     }
 }
 

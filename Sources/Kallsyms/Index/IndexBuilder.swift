@@ -15,6 +15,12 @@
 /// Every loop reads the parsed columns through pointers and makes no
 /// per-symbol allocation: building is a few passes over flat arrays.
 enum IndexBuilder {
+    /// What attribution needs from the build beyond the storage.
+    struct BuildExtras {
+        var builtinAnnotations: BuiltinAnnotations?
+        var namesMayBeDecorated: Bool
+    }
+
     /// The symbolizable address ranges of one region, `end == nil` meaning unknown.
     struct Coverage {
         var ranges: [(start: UInt64, end: UInt64?)] = []
@@ -36,35 +42,67 @@ enum IndexBuilder {
         var symbol: UInt32
     }
 
-    static func build(_ table: ParsedTable, moduleLayout: ModuleLayout?) throws(KallsymsError) -> IndexStorage {
+    static func build(_ table: ParsedTable, moduleLayout: ModuleLayout?) throws(KallsymsError)
+        -> (storage: IndexStorage, extras: BuildExtras) {
         let count = table.count
         let addressOf = table.addresses.base
         let typeOf = table.typeCodes.base
 
-        // 1. Regions.
+        // 1. Section markers. Only vmlinux defines `_stext` and friends, so every
+        // line is searched: in kallmodsyms output even vmlinux lines carry a module.
+        let markers = KernelMarkers(table)
+
+        // 2. Regions. A `[module]` line is a loaded module's unless it lies inside
+        // the kernel image (kallmodsyms marks built-in code that way) or names
+        // several modules or an object file (only built-in code does).
         var regions: [Module?] = [nil]
-        var regionOfAnnotation = [UInt16](repeating: 0, count: table.annotations.count)
         var regionByName: [String: UInt16] = [:]
+        var annotationModule = [UInt16](repeating: 0, count: table.annotations.count)
+        var annotationIsBuiltinOnly = [Bool](repeating: false, count: table.annotations.count)
         for (annotationID, annotation) in table.annotations.enumerated() where annotationID > 0 {
-            guard let moduleName = AnnotationParser.loadableModule(annotation) else { continue }
+            let items = AnnotationParser.items(annotation)
+            let modules = items.filter { !$0.isObject }
+            annotationIsBuiltinOnly[annotationID] = modules.count != 1 || items.count != 1
+            guard let moduleName = modules.first?.name, modules.count == 1, items.count == 1 else { continue }
             if let known = regionByName[moduleName] {
-                regionOfAnnotation[annotationID] = known
+                annotationModule[annotationID] = known
             } else {
                 let region = UInt16(regions.count)
                 regions.append(Module(name: moduleName))
                 regionByName[moduleName] = region
-                regionOfAnnotation[annotationID] = region
+                annotationModule[annotationID] = region
             }
         }
         var regionOfSymbol = [UInt16](repeating: 0, count: count)
-        if regions.count > 1 {
+        var builtinAnnotationOfSymbol: [UInt16]?
+        if table.annotations.count > 1 {
+            let image = markers.imageRange
             for symbol in 0..<count {
-                regionOfSymbol[symbol] = regionOfAnnotation[Int(table.annotationIDs[symbol])]
+                let annotation = Int(table.annotationIDs[symbol])
+                guard annotation > 0 else { continue }
+                let insideImage = image.map { $0.contains(addressOf[symbol]) } ?? false
+                if annotationIsBuiltinOnly[annotation] || insideImage {
+                    if builtinAnnotationOfSymbol == nil {
+                        builtinAnnotationOfSymbol = [UInt16](repeating: 0, count: count)
+                    }
+                    builtinAnnotationOfSymbol![symbol] = UInt16(annotation)
+                } else {
+                    regionOfSymbol[symbol] = annotationModule[annotation]
+                }
             }
         }
-
-        // 2. Section markers.
-        let markers = KernelMarkers(table, regionOfSymbol: regionOfSymbol)
+        // Modules only named by built-in lines have no region of their own.
+        let usedRegions = Set(regionOfSymbol)
+        if usedRegions.count < regions.count {
+            var renumbered = [UInt16](repeating: 0, count: regions.count)
+            var kept: [Module?] = [nil]
+            for region in 1..<regions.count where usedRegions.contains(UInt16(region)) {
+                renumbered[region] = UInt16(kept.count)
+                kept.append(regions[region])
+            }
+            for symbol in 0..<count { regionOfSymbol[symbol] = renumbered[Int(regionOfSymbol[symbol])] }
+            regions = kept
+        }
 
         // 3. Absolute symbols: below the kernel's start in vmlinux, A/a outside a module's code.
         var moduleLow = [UInt64](repeating: .max, count: regions.count)
@@ -237,15 +275,21 @@ enum IndexBuilder {
         var nameRanges: [UnsafeRawBufferPointer] = []
         nameRanges.reserveCapacity(entryCount)
         for entry in 0..<entryCount { nameRanges.append(table.name(Int(stored[entry]))) }
-        let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesHaveHighBytes)
+        let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesMayBeDecorated)
+        let builtinAnnotations = builtinAnnotationOfSymbol.map { perSymbol in
+            BuiltinAnnotations(
+                annotations: table.annotations.map { $0.isEmpty ? nil : try? KallmodsymsAnnotation(parsing: $0, source: table.source) },
+                ofEntry: stored.map { perSymbol[Int($0)] })
+        }
 
-        return IndexStorage(
+        return (IndexStorage(
             source: table.source, symbolCount: count, searchableCount: searchableCount,
             search: search, flags: Column(flags), prefixDistance: Int32(prefixDistance), extents: extents,
             absoluteValues: absoluteItems.map(\.address), regionRunStarts: runStarts, regionRunRegions: runRegions,
             regions: regions, names: names, nameTable: NameHashTable(hashes: hashes),
             diagnostics: table.diagnostics, kernelCoverage: kernelCoverage.kind,
-            addressWidth: table.addressWidth)
+            addressWidth: table.addressWidth), BuildExtras(builtinAnnotations: builtinAnnotations,
+                                                          namesMayBeDecorated: table.namesMayBeDecorated))
     }
 
     // MARK: - Order

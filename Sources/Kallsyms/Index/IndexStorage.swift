@@ -62,6 +62,9 @@ final class IndexStorage: @unchecked Sendable {
     let kernelCoverage: KernelCoverage
     /// Hex digits to print addresses with, as the input did.
     let addressWidth: Int
+    /// Source files and built-in modules. Set once, by ``attach(_:)``, before
+    /// the storage is shared; never changed after.
+    private(set) var origins: SymbolOrigins?
 
     init(source: String, symbolCount: Int, searchableCount: Int, search: AddressSearch, flags: Column<UInt8>,
          prefixDistance: Int32,
@@ -91,13 +94,20 @@ final class IndexStorage: @unchecked Sendable {
         flags.deallocate()
         names.deallocate()
         nameTable.deallocate()
+        origins?.deallocate()
+    }
+
+    /// Installs the attribution, while the storage is still private to its builder.
+    func attach(_ origins: SymbolOrigins?) {
+        precondition(self.origins == nil, "attribution is attached once")
+        self.origins = origins
     }
 
     /// Bytes held by the index, all columns and tables included.
     var residentBytes: Int {
         search.byteCount + flags.byteCount
             + extents.byteCount + absoluteValues.count * 8 + regionRunStarts.count * 6
-            + names.byteCount + nameTable.byteCount
+            + names.byteCount + nameTable.byteCount + (origins?.byteCount ?? 0)
     }
 
     // MARK: - Per-entry facts

@@ -14,8 +14,8 @@ struct KernelMarkers {
     var einittext: UInt64?
     var end: UInt64?
 
-    init(_ table: ParsedTable, regionOfSymbol: [UInt16]) {
-        for symbol in 0..<table.count where regionOfSymbol[symbol] == 0 {
+    init(_ table: ParsedTable) {
+        for symbol in 0..<table.count {
             let length = table.nameLengths[symbol]
             guard length >= 4 && length <= 10, table.text[Int(table.nameStarts[symbol])] == UInt8(ascii: "_") else { continue }
             // Only the first of each marker counts (a System.map lists each once anyway).
@@ -38,6 +38,15 @@ struct KernelMarkers {
         case let (nil, stext?): return stext
         case (nil, nil): return nil
         }
+    }
+
+    /// From the image's start to the last of its end markers, when known:
+    /// where built-in code lies.
+    var imageRange: ClosedRange<UInt64>? {
+        guard let start = imageStart, let last = [etext, einittext, end].compactMap({ $0 }).max(), last >= start else {
+            return nil
+        }
+        return start...last
     }
 
     /// The ranges the kernel symbolizes, and how they were decided.

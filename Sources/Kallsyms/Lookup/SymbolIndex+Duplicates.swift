@@ -5,6 +5,13 @@ extension SymbolIndex {
         public let name: String
         /// Every symbol with it, in address order.
         public let symbols: [Symbol]
+        /// Each symbol's unique qualified name (``Symbol/qualifiedName``), in the same order.
+        public var qualifiedNames: [String] {
+            guard let first = symbols.first else { return [] }
+            let names = QualifiedName.uniqueNames(for: symbols.map(\.candidate))
+            _ = first
+            return names.map(\.description)
+        }
     }
 
     /// Every name held by two or more symbols, sorted by name.

@@ -28,14 +28,29 @@ public struct SymbolIndex: Sendable {
         /// symbol gets a size.
         public var moduleLayout: ModuleLayout?
 
-        /// The defaults: strict, 1 GiB, no module layout.
+        /// ELF files to learn source files from: the `vmlinux` the table came
+        /// from (its symbol table, and DWARF when it has debug info) and any
+        /// `.ko` modules (plain or `.gz`). See ``Symbol/file``.
+        public var elfFiles: [String] = []
+        /// A `modules.builtin.ranges` file (Linux 6.12+), naming the built-in
+        /// module of vmlinux addresses. See ``Symbol/builtinModules``.
+        public var builtinModuleRanges: String?
+        /// The kernel source tree's root as the build recorded it, stripped from
+        /// paths when it cannot be recognised otherwise (see ``Symbol/file``).
+        public var sourceRoot: String?
+
+        /// The defaults: strict, 1 GiB, no module layout, no attribution.
         public init() {}
 
         /// Options with the given values.
-        public init(lenient: Bool = false, maximumInputSize: Int = 1 << 30, moduleLayout: ModuleLayout? = nil) {
+        public init(lenient: Bool = false, maximumInputSize: Int = 1 << 30, moduleLayout: ModuleLayout? = nil,
+                    elfFiles: [String] = [], builtinModuleRanges: String? = nil, sourceRoot: String? = nil) {
             self.lenient = lenient
             self.maximumInputSize = maximumInputSize
             self.moduleLayout = moduleLayout
+            self.elfFiles = elfFiles
+            self.builtinModuleRanges = builtinModuleRanges
+            self.sourceRoot = sourceRoot
         }
 
         var clampedLimit: Int { min(max(maximumInputSize, 0), Int(UInt32.max)) }
@@ -77,11 +92,13 @@ public struct SymbolIndex: Sendable {
 
     init(text: [UInt8], source: String, options: Options) throws(KallsymsError) {
         // The parsed table points into the text, so both stages run while it is pinned.
-        storage = try text.withUnsafeBufferPointerTyped { bytes throws(KallsymsError) in
+        let (storage, extras) = try text.withUnsafeBufferPointerTyped { bytes throws(KallsymsError) in
             let table = try SymbolTableParser.parse(bytes, source: source, lenient: options.lenient)
             defer { table.deallocate() }
             return try IndexBuilder.build(table, moduleLayout: options.moduleLayout)
         }
+        try SymbolIndex.attribute(storage, extras: extras, options: options)
+        self.storage = storage
     }
 
     /// The number of symbols: one per line of the input that held a symbol.

@@ -49,7 +49,7 @@ enum SymbolTableParser {
             let hex = hexTable
             let types = typeCodeTable
             var highBits: UInt64 = 0
-            defer { table.namesHaveHighBytes = highBits & 0x8080_8080_8080_8080 != 0 }
+            defer { table.namesMayBeDecorated = highBits & 0x8080_8080_8080_8080 != 0 }
             var lineStart = 0
             var lineNumber = 0
             while lineStart < end {
@@ -342,17 +342,21 @@ enum SymbolTableParser {
             let del = word ^ (ones &* 0x7F)
             let isDel = (del &- ones) & ~del & highs
             let special = below | isDel
+            // A `|` (names such as `file.c|name` carry a file) sets the lane's top bit in `highBits` too:
+            // callers only test whether anything unusual occurred, then look closer.
+            let bar = word ^ (ones &* 0x7C)
+            let isBar = (bar &- ones) & ~bar & highs
             if special != 0 {
                 let index = special.trailingZeroBitCount &>> 3
                 // Only the name's bytes (those before the stop) count for `highBits`.
-                highBits |= word & ((1 &<< UInt64(index &* 8)) &- 1)
+                highBits |= (word | isBar) & ((1 &<< UInt64(index &* 8)) &- 1)
                 return position &+ index
             }
-            highBits |= word
+            highBits |= word | isBar
             position &+= 8
         }
         while position < end && isNameByte(text[position]) {
-            highBits |= UInt64(text[position])
+            highBits |= UInt64(text[position]) | (text[position] == UInt8(ascii: "|") ? 0x80 : 0)
             position &+= 1
         }
         return position

@@ -1,0 +1,34 @@
+extension SymbolIndex {
+    /// The one symbol a qualified name picks.
+    ///
+    /// Accepts `name`, `module:name` (a loaded or built-in module; `vmlinux`
+    /// for the kernel itself), `name@path` where `path` is matched by whole
+    /// trailing components of the symbol's source file (`init_once@inode.c`
+    /// matches `fs/inode.c` and `fs/proc/inode.c`; `init_once@fs/inode.c`
+    /// only the first), `module:name@path`, and an ordinal `#N` for symbols
+    /// that still collide. Every symbol's ``Symbol/qualifiedName`` resolves
+    /// back to it.
+    /// - Parameter qualifiedName: the query.
+    /// - Returns: the symbol.
+    /// - Throws: ``KallsymsError`` with code `.ambiguousSymbol` (listing every
+    ///   candidate with its address and unique qualified name),
+    ///   `.symbolNotFound`, or `.malformedQuery`.
+    public func symbol(qualifiedName: String) throws(KallsymsError) -> Symbol {
+        var query = try QualifiedName(parsing: qualifiedName)
+        // The kernel itself: symbols of no module, loaded or built in.
+        let coreOnly = query.module == "vmlinux"
+        if coreOnly { query.module = nil }
+        var peers = storage.candidates(named: query.name)
+        if query.literalName != query.name {
+            let literal = storage.candidates(named: query.literalName)
+            peers.ids += literal.ids
+            peers.candidates += literal.candidates
+        }
+        if coreOnly {
+            let keep = peers.candidates.indices.filter { peers.candidates[$0].module == nil }
+            peers = (keep.map { peers.ids[$0] }, keep.map { peers.candidates[$0] })
+        }
+        let position = try query.resolve(in: peers.candidates, source: qualifiedName)
+        return Symbol(storage: storage, id: peers.ids[position])
+    }
+}
