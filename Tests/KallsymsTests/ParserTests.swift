@@ -200,13 +200,23 @@ struct ParserLineTests {
         #expect(index.modules.allSatisfy { $0.isPseudoModule })
     }
 
-    @Test("kallmodsyms annotations are accepted", arguments: [
-        ("[a] [b]", "a"), ("{obj.o}", nil), ("[mod] {obj.o}", "mod"), ("{obj.o} [mod]", "mod"), ("[a] [b] [c]", "a"),
-    ] as [(String, String?)])
-    func kallmodsymsAnnotations(_ annotation: String, _ module: String?) throws {
-        let index = try makeIndex(goodPrefix + "ffffffff81000100 t annotated\t\(annotation)\nffffffff81000200 t after\n")
+    @Test("kallmodsyms annotations name built-in modules and object files", arguments: [
+        ("[a] [b]", ["a", "b"], nil), ("{obj.o}", [], "obj.o"), ("[mod] {obj.o}", ["mod"], "obj.o"),
+        ("{obj.o} [mod]", ["mod"], "obj.o"), ("[a] [b] [c]", ["a", "b", "c"], nil), ("[ext4]", ["ext4"], nil),
+    ] as [(String, [String], String?)])
+    func kallmodsymsAnnotations(_ annotation: String, _ modules: [String], _ file: String?) throws {
+        // Inside the kernel image (between _stext and _etext), an annotation is
+        // built-in code: no loadable module, and %pS prints none.
+        let index = try makeIndex(goodPrefix + "ffffffff81000100 t annotated\t\(annotation)\nffffffff81000200 t after\n"
+                                  + "ffffffff81000300 T _etext\n")
         let symbol = try #require(index.symbols(named: "annotated").first)
-        #expect(symbol.module?.name == module)
+        #expect(symbol.module == nil)
+        #expect(symbol.builtinModules == modules)
+        #expect(symbol.file == file)
+        #expect(index.symbol(containing: symbol.address)?.description.contains("[") == false)
+        if let first = modules.first {
+            #expect(try index.symbol(qualifiedName: "\(first):annotated") == symbol)
+        }
     }
 
     @Test("malformed module annotations", arguments: [
