@@ -21,28 +21,34 @@ extension SymbolIndex {
     public func duplicateNames() -> [DuplicateName] {
         var names: Set<String> = []
         let table = storage.nameTable
-        let bucketCount = table.directory.count - 1
-        for bucket in 0..<bucketCount {
-            let slots = Int(table.directory[bucket])..<Int(table.directory[bucket + 1])
-            guard slots.count > 0 else { continue }
-            for slot in slots {
-                let packed = table.slots[slot]
-                let entry = Int(packed & table.indexMask)
-                let name = storage.names.encodedName(entry)
-                // A later slot with the same name makes a direct duplicate; a
-                // folded prefix adds "__pfx_" + name as a candidate.
-                var seenEarlier = false
-                for earlier in slots.lowerBound..<slot where table.slots[earlier] & ~table.indexMask == packed & ~table.indexMask {
-                    let other = storage.names.encodedName(Int(table.slots[earlier] & table.indexMask))
-                    if other.elementsEqual(name) { seenEarlier = true; break }
+        let capacity = table.slots.count
+        // All symbols of one name sit in one run of occupied slots (linear
+        // probing), so duplicates are found by comparing within runs.
+        guard let firstFree = (0..<capacity).first(where: { table.slots[$0] == 0 }) else { return [] }
+        var run: [(packed: UInt32, entry: Int)] = []
+        for step in 1...capacity {
+            let slot = (firstFree + step) % capacity
+            let packed = table.slots[slot]
+            if let entry = table.entry(packed) {
+                run.append((packed, entry))
+                continue
+            }
+            for (position, member) in run.enumerated() {
+                let name = storage.names.encodedName(member.entry)
+                let seenEarlier = run[..<position].contains { other in
+                    other.packed & ~table.indexMask == member.packed & ~table.indexMask
+                        && storage.names.encodedName(other.entry).elementsEqual(name)
                 }
                 if seenEarlier {
-                    names.insert(storage.names.withName(entry) { String(decoding: $0, as: UTF8.self) })
+                    names.insert(storage.names.withName(member.entry) { String(decoding: $0, as: UTF8.self) })
                 }
-                if storage.hasPrefix(entry) {
-                    names.insert(storage.names.withName(entry, prefix: IndexStorage.prefixName) { String(decoding: $0, as: UTF8.self) })
+                if storage.hasPrefix(member.entry) {
+                    names.insert(storage.names.withName(member.entry, prefix: IndexStorage.prefixName) {
+                        String(decoding: $0, as: UTF8.self)
+                    })
                 }
             }
+            run.removeAll(keepingCapacity: true)
         }
         var result: [DuplicateName] = []
         for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {

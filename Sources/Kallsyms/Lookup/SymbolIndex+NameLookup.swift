@@ -78,17 +78,18 @@ extension IndexStorage {
     private func probe(_ query: UnsafeRawBufferPointer, region: Int?, folded: Bool, into matches: inout SymbolMatches) {
         let hash = NameHash.hash(query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: query.count)
         let table = nameTable
-        let bucket = table.bucket(hash)
-        var slot = Int(table.directory[bucket])
-        let end = Int(table.directory[bucket &+ 1])
+        var slot = table.home(hash)
+        let capacity = table.slots.count
         let fingerprint = table.fingerprint(hash)
         let indexMask = table.indexMask
         let slots = table.slots.base
-        while slot < end {
+        while true {
             let packed = slots[slot]
+            if packed == 0 { break }
             slot &+= 1
+            if slot == capacity { slot = 0 }
             guard packed & ~indexMask == fingerprint else { continue }
-            let entry = Int(packed & indexMask)
+            let entry = Int((packed & indexMask) &- 1)
             if folded && flags[entry] & Flags.hasPrefix == 0 { continue }
             guard names.nameMatches(entry, paddedQuery: query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!,
                                     count: query.count) else { continue }
