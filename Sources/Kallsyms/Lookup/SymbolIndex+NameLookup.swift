@@ -57,15 +57,17 @@ extension IndexStorage {
     func matches(for query: UnsafeRawBufferPointer, region: Int?) -> SymbolMatches {
         var matches = SymbolMatches(storage: self)
         // Names are compared two bytes at a time, so the query gets a byte of padding.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: query.count + 2) { padded in
-            let copy = UnsafeMutableRawBufferPointer(padded)
-            copy.copyMemory(from: query)
-            copy[query.count] = 0
-            let query = UnsafeRawBufferPointer(rebasing: copy[..<query.count])
+        let count = query.count
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 2) { padded in
+            let start = UnsafeMutableRawPointer(padded.baseAddress!)
+            if count > 0 { start.copyMemory(from: query.baseAddress!, byteCount: count) }
+            start.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
+            let query = UnsafeRawBufferPointer(start: start, count: count)
             probe(query, region: region, folded: false, into: &matches)
-            if prefixDistance > 0 && query.count > 6 && IndexStorage.hasPrefixName(query) {
+            if prefixDistance > 0 && count > 6 && IndexStorage.hasPrefixName(query) {
                 let before = matches.count
-                probe(UnsafeRawBufferPointer(rebasing: query[6...]), region: region, folded: true, into: &matches)
+                probe(UnsafeRawBufferPointer(start: start + 6, count: count &- 6), region: region, folded: true,
+                      into: &matches)
                 if before > 0 && matches.count > before { matches.sortByAddress() }
             }
         }

@@ -8,40 +8,41 @@ public struct SymbolMatches: RandomAccessCollection, Sendable {
     let storage: IndexStorage
     /// Symbol ids (`entry << 1 | isFoldedPrefix`), in address order.
     private var inline = SIMD16<UInt32>()
-    private var inlineCount = 0
-    private var overflow: [UInt32]?
+    /// The number of matches.
+    public private(set) var count = 0
+    /// All matches, once there are more than 16.
+    private var overflow: [UInt32] = []
 
     init(storage: IndexStorage) { self.storage = storage }
 
     /// The first position, 0.
     public var startIndex: Int { 0 }
-    /// The number of matches.
-    public var endIndex: Int { overflow?.count ?? inlineCount }
+    /// One past the last position: the number of matches.
+    public var endIndex: Int { count }
 
     /// The symbol at `position`.
     public subscript(position: Int) -> Symbol {
-        precondition(position >= 0 && position < endIndex, "SymbolMatches index out of range")
-        let id = overflow?[position] ?? inline[position]
-        return Symbol(storage: storage, id: id)
+        precondition(position >= 0 && position < count, "SymbolMatches index out of range")
+        return Symbol(storage: storage, id: count <= 16 ? inline[position] : overflow[position])
     }
 
     @inline(__always)
     mutating func append(_ id: UInt32) {
-        if inlineCount < 16 && overflow == nil {
-            inline[inlineCount] = id
-            inlineCount += 1
-            return
+        if count < 16 {
+            inline[count] = id
+        } else {
+            if count == 16 { overflow = (0..<16).map { inline[$0] } }
+            overflow.append(id)
         }
-        if overflow == nil { overflow = (0..<inlineCount).map { inline[$0] } }
-        overflow!.append(id)
+        count += 1
     }
 
     /// Puts matches from two probes (direct names and folded prefixes) in
     /// address order: a folded prefix of entry `e` lies just before `e`.
     mutating func sortByAddress() {
-        var ids = overflow ?? (0..<inlineCount).map { inline[$0] }
+        var ids = count > 16 ? overflow : (0..<count).map { inline[$0] }
         ids.sort { Self.addressKey($0) < Self.addressKey($1) }
-        if let _ = overflow { overflow = ids } else { for (index, id) in ids.enumerated() { inline[index] = id } }
+        if count > 16 { overflow = ids } else { for (index, id) in ids.enumerated() { inline[index] = id } }
     }
 
     /// Orders by entry, a folded prefix before its entry.
