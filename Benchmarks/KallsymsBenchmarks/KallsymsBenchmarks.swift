@@ -65,6 +65,19 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(results)
     }
 
+    Benchmark("Address.BatchIDs.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let start = fixture.nextStart() & (Fixture.queryMask & ~1023)
+        let ids = UnsafeMutableBufferPointer<Symbol.ID?>.allocate(capacity: 1000)
+        defer { ids.deallocate() }
+        fixture.textAddresses.withUnsafeBufferPointer { addresses in
+            let slice = UnsafeBufferPointer(rebasing: addresses[start..<start + 1000])
+            benchmark.startMeasurement()
+            fixture.index.symbolIDs(containing: slice, into: ids)
+            benchmark.stopMeasurement()
+        }
+        blackHole(ids[999])
+    }
+
     Benchmark("Address.Batch.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let start = fixture.nextStart() & (Fixture.queryMask & ~1023)
         var results: [Int?] = []

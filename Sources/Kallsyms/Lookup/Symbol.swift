@@ -15,6 +15,23 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
         self.id = id
     }
 
+    /// A symbol's number in its index: hashable, comparable in address order,
+    /// and free to copy (no reference count), for aggregating samples.
+    public struct ID: Hashable, Comparable, Sendable {
+        /// The number: the entry times two, plus one for a folded `__pfx_` padding symbol.
+        public let rawValue: UInt32
+
+        @inlinable init(rawValue: UInt32) { self.rawValue = rawValue }
+
+        /// Orders ids by address (a folded prefix comes just before its function).
+        public static func < (lhs: ID, rhs: ID) -> Bool {
+            (lhs.rawValue >> 1, 1 - (lhs.rawValue & 1)) < (rhs.rawValue >> 1, 1 - (rhs.rawValue & 1))
+        }
+    }
+
+    /// This symbol's id in its index.
+    public var symbolID: ID { ID(rawValue: id) }
+
     @usableFromInline var entry: Int { Int(id >> 1) }
     @usableFromInline var isFoldedPrefix: Bool { id & 1 != 0 }
 
