@@ -92,11 +92,12 @@ enum IndexBuilder {
             }
         }
         // Modules only named by built-in lines have no region of their own.
-        let usedRegions = Set(regionOfSymbol)
-        if usedRegions.count < regions.count {
+        var regionUsed = [Bool](repeating: false, count: regions.count)
+        if regions.count > 1 { for region in regionOfSymbol { regionUsed[Int(region)] = true } }
+        if regionUsed.dropFirst().contains(false) {
             var renumbered = [UInt16](repeating: 0, count: regions.count)
             var kept: [Module?] = [nil]
-            for region in 1..<regions.count where usedRegions.contains(UInt16(region)) {
+            for region in 1..<regions.count where regionUsed[region] {
                 renumbered[region] = UInt16(kept.count)
                 kept.append(regions[region])
             }
