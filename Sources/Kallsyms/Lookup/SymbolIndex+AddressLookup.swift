@@ -92,6 +92,25 @@ extension IndexStorage {
     }
 
     static let batchWidth = 8
+
+    /// Resolves `addresses` in groups of ``batchWidth``, handing each result
+    /// (`UInt32.max` for none) to `body` with its position, in order.
+    @inline(__always)
+    func locateInGroups(_ addresses: UnsafeBufferPointer<UInt64>, _ body: (Int, UInt32) -> Void) {
+        guard let base = addresses.baseAddress else { return }
+        let width = IndexStorage.batchWidth
+        withUnsafeTemporaryAllocation(of: AddressSearch.Probe.self, capacity: width) { probes in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: width) { ids in
+                var start = 0
+                while start < addresses.count {
+                    let count = min(width, addresses.count - start)
+                    locateGroup(base + start, count: count, probes: probes.baseAddress!, into: ids.baseAddress!)
+                    for index in 0..<count { body(start &+ index, ids[index]) }
+                    start &+= count
+                }
+            }
+        }
+    }
 }
 
 extension SymbolIndex {
@@ -120,23 +139,10 @@ extension SymbolIndex {
     public func symbols(containing addresses: UnsafeBufferPointer<UInt64>, into results: inout [SymbolOffset?]) {
         results.removeAll(keepingCapacity: true)
         results.reserveCapacity(addresses.count)
-        guard let base = addresses.baseAddress else { return }
         let storage = self.storage
-        let width = IndexStorage.batchWidth
-        withUnsafeTemporaryAllocation(of: AddressSearch.Probe.self, capacity: width) { probes in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: width) { ids in
-                var start = 0
-                while start < addresses.count {
-                    let count = min(width, addresses.count - start)
-                    storage.locateGroup(base + start, count: count, probes: probes.baseAddress!, into: ids.baseAddress!)
-                    for index in 0..<count {
-                        let id = ids[index]
-                        results.append(id == UInt32.max ? nil
-                            : SymbolOffset(symbol: Symbol(storage: storage, id: id), address: base[start &+ index]))
-                    }
-                    start &+= count
-                }
-            }
+        storage.locateInGroups(addresses) { position, id in
+            results.append(id == UInt32.max ? nil
+                : SymbolOffset(symbol: Symbol(storage: storage, id: id), address: addresses[position]))
         }
     }
 
@@ -166,26 +172,12 @@ extension SymbolIndex {
     public func symbolIDs(containing addresses: UnsafeBufferPointer<UInt64>,
                           into ids: UnsafeMutableBufferPointer<Symbol.ID?>) {
         precondition(ids.count >= addresses.count, "the id buffer is smaller than the address buffer")
-        guard let base = addresses.baseAddress else { return }
-        let storage = self.storage
-        let width = IndexStorage.batchWidth
-        withUnsafeTemporaryAllocation(of: AddressSearch.Probe.self, capacity: width) { probes in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: width) { raw in
-                var start = 0
-                while start < addresses.count {
-                    let count = min(width, addresses.count - start)
-                    storage.locateGroup(base + start, count: count, probes: probes.baseAddress!, into: raw.baseAddress!)
-                    for index in 0..<count {
-                        let id = raw[index]
-                        ids[start &+ index] = id == UInt32.max ? nil : Symbol.ID(rawValue: id)
-                    }
-                    start &+= count
-                }
-            }
+        storage.locateInGroups(addresses) { position, id in
+            ids[position] = id == UInt32.max ? nil : Symbol.ID(rawValue: id)
         }
     }
 
-    /// The symbol with an id from ``symbolIDs(containing:into:)`` or ``Symbol/id``.
+    /// The symbol with an id from ``symbolIDs(containing:into:)`` or ``Symbol/symbolID``.
     /// - Parameter id: an id from this index (ids of other indexes mean nothing here).
     public func symbol(_ id: Symbol.ID) -> Symbol {
         precondition(Int(id.rawValue >> 1) < storage.entryCount, "the id does not belong to this index")
