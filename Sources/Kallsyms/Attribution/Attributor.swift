@@ -47,15 +47,7 @@ struct Attributor {
                 message: "no symbol of this ELF file is in the symbol table at a consistent address",
                 hint: "pass the vmlinux of the kernel the symbol table came from (with its symbol table, not stripped)")
         }
-        var matched = 0
-        for symbol in table.symbols where isAttributable(symbol) {
-            guard let file = symbol.file else { continue }
-            let canonical = canonicalName(file)
-            for entry in entries(named: symbol.name, region: 0) where storage.address(of: entry) == symbol.value &+ slide {
-                origins.setFile(canonical, of: entry, from: .symbolTable)
-                matched += 1
-            }
-        }
+        matchByAddress(table, region: 0, address: { $0.value &+ slide }, into: &origins)
         guard DWARFCompileUnits.hasDebugInfo(elf) else { return }
         let ranges = try DWARFCompileUnits(elf).ranges()
         guard !ranges.isEmpty else { return }
@@ -120,14 +112,9 @@ struct Attributor {
                 message: "none of this module's symbols is in the symbol table under [\(name)]",
                 hint: "pass the .ko built with the running kernel; a rebuilt module has different symbols")
         }
-        for symbol in table.symbols where isAttributable(symbol) {
-            guard let file = symbol.file, let base = sectionBase[symbol.sectionIndex] else { continue }
-            let canonical = canonicalName(file)
-            for entry in entries(named: symbol.name, region: region)
-            where storage.address(of: entry) == base &+ symbol.value {
-                origins.setFile(canonical, of: entry, from: .symbolTable)
-            }
-        }
+        matchByAddress(table, region: region, address: { symbol in
+            sectionBase[symbol.sectionIndex].map { $0 &+ symbol.value }
+        }, into: &origins)
         guard DWARFCompileUnits.hasDebugInfo(elf) else { return }
         let ranges = try DWARFCompileUnits(elf).ranges()
         guard !ranges.isEmpty else { return }
@@ -161,6 +148,33 @@ struct Attributor {
     }
 
     // MARK: - Helpers
+
+    /// Gives each entry of `region` the `STT_FILE` of the ELF symbol with its
+    /// name at its address. Both sides are walked in address order, so the
+    /// work is linear even when a name has thousands of copies.
+    private mutating func matchByAddress(_ table: ELFSymbolTable, region: Int, address: (ELFSymbol) -> UInt64?,
+                                         into origins: inout SymbolOrigins.Builder) {
+        var located: [(address: UInt64, symbol: Int)] = []
+        for (position, symbol) in table.symbols.enumerated() where symbol.file != nil && isAttributable(symbol) {
+            if let placed = address(symbol) { located.append((placed, position)) }
+        }
+        located.sort { $0.address < $1.address }
+        var next = 0
+        for entry in 0..<storage.searchableCount where storage.region(of: entry) == region {
+            let entryAddress = storage.address(of: entry)
+            while next < located.count && located[next].address < entryAddress { next += 1 }
+            var candidate = next
+            while candidate < located.count && located[candidate].address == entryAddress {
+                let symbol = table.symbols[located[candidate].symbol]
+                let sameName = storage.names.withName(entry) { $0.elementsEqual(symbol.name.utf8) }
+                if sameName {
+                    origins.setFile(canonicalName(symbol.file!), of: entry, from: .symbolTable)
+                    break
+                }
+                candidate += 1
+            }
+        }
+    }
 
     /// Functions and objects in a real section, with a name, that the index
     /// can hold (folded `__pfx_` padding shares its function's file anyway).

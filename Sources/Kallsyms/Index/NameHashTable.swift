@@ -47,15 +47,34 @@ struct NameHashTable {
         // two cache lines; fuller tables made misses scan much longer runs.
         let capacity = max(8, count * 8 / 5 + 1)
         var table = [UInt32](repeating: 0, count: capacity)
+        // The first free slot at or after each slot, with path compression, so
+        // that a name repeated thousands of times (or a hostile input of one
+        // name) costs near-constant time per insertion instead of a walk along
+        // its whole run: linear probing alone made such tables quadratic.
+        var nextFree = [Int32](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            for slot in 0..<capacity { buffer[slot] = Int32(slot) }
+            initialized = capacity
+        }
         let mask = indexMask
         table.withUnsafeMutableBufferPointer { table in
-            for (entry, hash) in hashes.enumerated() {
-                var slot = Int(truncatingIfNeeded: ((hash &>> 32) &* UInt64(capacity)) &>> 32)
-                while table[slot] != 0 {
-                    slot += 1
-                    if slot == capacity { slot = 0 }
+            nextFree.withUnsafeMutableBufferPointer { nextFree in
+                func findFree(_ start: Int) -> Int {
+                    var slot = start
+                    while Int(nextFree[slot]) != slot { slot = Int(nextFree[slot]) }
+                    var walk = start
+                    while walk != slot {
+                        let following = Int(nextFree[walk])
+                        nextFree[walk] = Int32(slot)
+                        walk = following
+                    }
+                    return slot
                 }
-                table[slot] = UInt32(entry + 1) | (UInt32(truncatingIfNeeded: hash) & ~mask)
+                for (entry, hash) in hashes.enumerated() {
+                    let slot = findFree(Int(truncatingIfNeeded: ((hash &>> 32) &* UInt64(capacity)) &>> 32))
+                    table[slot] = UInt32(entry + 1) | (UInt32(truncatingIfNeeded: hash) & ~mask)
+                    // Taken: its free successor is the next slot's (wrapping around).
+                    nextFree[slot] = Int32(slot + 1 == capacity ? findFree(0) : slot + 1)
+                }
             }
         }
         slots = Column(table)
