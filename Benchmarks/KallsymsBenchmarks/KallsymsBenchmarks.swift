@@ -154,6 +154,24 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: Attribution at vmlinux scale
+
+    // Needs Scripts/make-synthetic-vmlinux.sh DIR first, then KALLSYMS_BENCH_VMLINUX_DIR=DIR.
+    if let directory = ProcessInfo.processInfo.environment["KALLSYMS_BENCH_VMLINUX_DIR"] {
+        let map = directory + "/System.map"
+        let vmlinux = directory + "/vmlinux"
+        Benchmark("Attribution.SyntheticVmlinux.Plain", configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(5), maxIterations: 20)) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try SymbolIndex(contentsOf: map)) }
+        }
+        Benchmark("Attribution.SyntheticVmlinux.WithDWARF", configuration: .init(
+            metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(5), maxIterations: 20)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try SymbolIndex(contentsOf: map, options: .init(elfFiles: [vmlinux])))
+            }
+        }
+    }
+
     // MARK: Memory
 
     Benchmark("Memory.BytesPerSymbol", configuration: .init(
