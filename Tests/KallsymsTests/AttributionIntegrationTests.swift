@@ -146,3 +146,51 @@ struct AttributionIntegrationTests {
         }
     }
 }
+
+@Suite("Attribution: modules.builtin.ranges on the 6.18 snapshot")
+struct BuiltinRangesIntegrationTests {
+    /// A ranges file in the kernel's format, anchored on `_text`, placing
+    /// `ext4` over ext4_free_inode..ext4_fill_super and a shared object in two modules.
+    static let rangesText = """
+        .text 00000000-00000000 = _text
+        .text 007ac4a0-00801bb0 ext4
+        .text 00801bb0-00801c00 ext4 jbd2
+        .init.text 00000000-00000000 = _sinittext
+        .init.text 0004b090-0004b100 ext4
+
+        """
+
+    @Test("built-in modules come from modules.builtin.ranges and qualify names")
+    func builtinRanges() throws {
+        let path = try TestData.temporaryFile(Array(Self.rangesText.utf8), suffix: ".ranges")
+        defer { TestData.remove(path) }
+        let index = try SymbolIndex(contentsOf: TestData.path(RealTable.kallsyms618.rawValue),
+                                    options: .init(builtinModuleRanges: path))
+        let freeInode = try #require(index.symbols(named: "ext4_free_inode").first)
+        #expect(freeInode.builtinModules == ["ext4"])
+        #expect(freeInode.module == nil)
+        // The folded padding of ext4_fill_super (ffffffff81801bb0) starts the shared range.
+        #expect(index.symbols(named: "__pfx_ext4_fill_super").first?.builtinModules == ["ext4", "jbd2"])
+        #expect(try index.symbol(qualifiedName: "ext4:ext4_free_inode") == freeInode)
+        // Anchored on _sinittext: ffffffff83783000 + 0x4b090 is ext4_init_fs.
+        #expect(index.symbols(named: "ext4_init_fs").first?.builtinModules == ["ext4"])
+        // Outside every range: always built in.
+        #expect(index.symbols(named: "_stext").first?.builtinModules == [])
+        // %pS stays the kernel's: built-in modules are not printed.
+        #expect(index.symbol(containing: freeInode.address)?.description.contains("[") == false)
+    }
+
+    @Test("a malformed ranges file names its line")
+    func malformedRanges() throws {
+        let path = try TestData.temporaryFile(Array(".text 00000000-00000000 = _text\n.text zz-10 ext4\n".utf8), suffix: ".ranges")
+        defer { TestData.remove(path) }
+        do {
+            _ = try SymbolIndex(contentsOf: TestData.path(RealTable.kallsyms618.rawValue),
+                                options: .init(builtinModuleRanges: path))
+            Issue.record("a malformed ranges file was accepted")
+        } catch {
+            #expect(error.code == .malformedAuxiliaryFile)
+            #expect(error.line == 2)
+        }
+    }
+}
