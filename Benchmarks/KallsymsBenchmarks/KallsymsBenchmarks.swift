@@ -37,20 +37,24 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Address to symbol
 
+    // Both loops read their structure from a local, as a caller holding an
+    // index (or a table) would, not through the fixture object each time.
     Benchmark("Address.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let addresses = fixture.textAddresses
+        let index = fixture.index
         var position = fixture.nextStart()
         for _ in benchmark.scaledIterations {
-            blackHole(fixture.index.symbol(containing: addresses[position & Fixture.queryMask]))
+            blackHole(index.symbol(containing: addresses[position & Fixture.queryMask]))
             position &+= 1
         }
     }
 
     Benchmark("Address.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let addresses = fixture.textAddresses
+        let naive = fixture.naive
         var position = fixture.nextStart()
         for _ in benchmark.scaledIterations {
-            blackHole(fixture.naive.symbol(containing: addresses[position & Fixture.queryMask]))
+            blackHole(naive.symbol(containing: addresses[position & Fixture.queryMask]))
             position &+= 1
         }
     }
@@ -92,18 +96,20 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Name.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let names = fixture.queryNames
+        let index = fixture.index
         var position = fixture.nextStart()
         for _ in benchmark.scaledIterations {
-            blackHole(fixture.index.symbols(named: names[position & Fixture.nameMask]).first)
+            blackHole(index.symbols(named: names[position & Fixture.nameMask]).first)
             position &+= 1
         }
     }
 
     Benchmark("Name.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let names = fixture.queryNames
+        let byName = fixture.naive.byName
         var position = fixture.nextStart()
         for _ in benchmark.scaledIterations {
-            blackHole(fixture.naive.byName[names[position & Fixture.nameMask]]?.first)
+            blackHole(byName[names[position & Fixture.nameMask]]?.first)
             position &+= 1
         }
     }
@@ -112,18 +118,20 @@ let benchmarks: @Sendable () -> Void = {
     // one trace's worth of names sees them: the index stays in cache.
     Benchmark("Name.Hot.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let names = fixture.queryNames
+        let index = fixture.index
         var position = fixture.nextStart()
         for _ in benchmark.scaledIterations {
-            blackHole(fixture.index.symbols(named: names[position & 1023]).first)
+            blackHole(index.symbols(named: names[position & 1023]).first)
             position &+= 1
         }
     }
 
     Benchmark("Name.Hot.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let names = fixture.queryNames
+        let byName = fixture.naive.byName
         var position = fixture.nextStart()
         for _ in benchmark.scaledIterations {
-            blackHole(fixture.naive.byName[names[position & 1023]]?.first)
+            blackHole(byName[names[position & 1023]]?.first)
             position &+= 1
         }
     }

@@ -148,3 +148,12 @@ extension KallsymsError {
         return result
     }
 }
+
+extension KallsymsError {
+    /// The same error `lines` lines further down (for text parsed in pieces).
+    func shifted(by lines: Int) -> KallsymsError {
+        guard lines != 0, let line else { return self }
+        return KallsymsError(code: code, source: source, line: line + lines, column: column, text: text,
+                             message: message, hint: hint)
+    }
+}

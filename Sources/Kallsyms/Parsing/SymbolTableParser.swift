@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -21,121 +22,87 @@ enum SymbolTableParser {
     static let maximumNameLength = 512
 
     /// Parses `bytes`, which must stay valid for as long as the returned table is used.
+    ///
+    /// Inputs over 1 MiB are split at a line boundary near the middle and the
+    /// halves parsed on two threads, each into its own columns, then joined.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, source: String, lenient: Bool) throws(KallsymsError) -> ParsedTable {
         try rejectWholeInputProblems(bytes, source: source)
-        // The shortest valid line ("xxxxxxxx T a\n") has 13 bytes, so this many
-        // slots always suffice; untouched pages of the over-allocation cost nothing.
-        let capacity = bytes.count / 13 + 1
-        let addresses = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
-        let typeCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        let nameStarts = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-        let nameLengths = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
-        let annotationColumn = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
-        var count = 0
-        var table = ParsedTable(
-            source: source, text: bytes,
-            addresses: Column(adopting: addresses, count: 0), typeCodes: Column(adopting: typeCodes, count: 0),
-            nameStarts: Column(adopting: nameStarts, count: 0), nameLengths: Column(adopting: nameLengths, count: 0),
-            annotationIDs: Column(adopting: annotationColumn, count: 0))
-        var finished = false
-        defer { if !finished { table.deallocate() } }
-
-        var annotationIDs: [[UInt8]: UInt16] = [:]
-        var lastAnnotation: (start: Int, length: Int, id: UInt16) = (0, 0, 0)
-
-        do {
-            let end = bytes.count
-            let base = bytes.baseAddress!
-            let hex = hexTable
-            let types = typeCodeTable
-            var highBits: UInt64 = 0
-            defer { table.namesMayBeDecorated = highBits & 0x8080_8080_8080_8080 != 0 }
-            var lineStart = 0
-            var lineNumber = 0
-            while lineStart < end {
-                lineNumber &+= 1
-                // Fast path: a well-formed 64-bit line without a module column, the
-                // shape of all of vmlinux. It finds the line's end from the name's
-                // terminator, so it needs no separate newline search.
-                if lineStart &+ 20 <= end, base[lineStart &+ 16] == UInt8(ascii: " "),
-                   base[lineStart &+ 18] == UInt8(ascii: " "),
-                   let address = decodeHex16(base + lineStart) {
-                    let typeCode = types[Int(base[lineStart &+ 17])]
-                    let nameStart = lineStart &+ 19
-                    let stop = firstNonNameByte(base, from: nameStart, to: end, highBits: &highBits)
-                    let nameLength = stop &- nameStart
-                    var next = -1
-                    if stop == end {
-                        next = end
-                    } else if base[stop] == UInt8(ascii: "\n") {
-                        next = stop &+ 1
-                    } else if base[stop] == UInt8(ascii: "\r") && (stop &+ 1 == end || base[stop &+ 1] == UInt8(ascii: "\n")) {
-                        next = min(stop &+ 2, end)
-                    }
-                    if next >= 0 && typeCode != 0xFF && nameLength > 0 && nameLength <= maximumNameLength {
-                        if count == 0 { table.addressWidth = 16 }
-                        addresses[count] = address
-                        typeCodes[count] = typeCode
-                        nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
-                        nameLengths[count] = UInt16(truncatingIfNeeded: nameLength)
-                        annotationColumn[count] = 0
-                        count &+= 1
-                        lineStart = next
-                        continue
-                    }
+        var split = bytes.count
+        if bytes.count >= 1 << 20 {
+            split = findNewline(bytes, from: bytes.count / 2) + 1
+            if split >= bytes.count { split = bytes.count }
+        }
+        var runs = [ParseRun(capacity: split / 13 + 1)]
+        if split < bytes.count { runs.append(ParseRun(capacity: (bytes.count - split) / 13 + 1)) }
+        defer { for run in runs { run.deallocate() } }
+        let ranges = [0..<split, split..<bytes.count]
+        runs.withUnsafeMutableBufferPointer { runs in
+            let shared = SharedRuns(runs: runs.baseAddress!, bytes: bytes)
+            if runs.count > 1 {
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    shared.runs[part].run(shared.bytes, range: ranges[part], source: source, lenient: lenient)
                 }
-                let lineEnd = findNewline(bytes, from: lineStart)
-                var contentEnd = lineEnd
-                if contentEnd > lineStart && bytes[contentEnd &- 1] == UInt8(ascii: "\r") { contentEnd &-= 1 }
-                defer { lineStart = lineEnd &+ 1 }
-                if contentEnd == lineStart { continue }  // blank line
-
-                switch parseLine(bytes, start: lineStart, end: contentEnd, hex: hex, types: types) {
-                case .success(let line):
-                    var annotationID: UInt16 = 0
-                    if line.annotationLength > 0 {
-                        if line.annotationLength == lastAnnotation.length,
-                           memcmp(base + line.annotationStart, base + lastAnnotation.start, line.annotationLength) == 0 {
-                            annotationID = lastAnnotation.id
-                        } else {
-                            let key = Array(bytes[line.annotationStart..<line.annotationStart + line.annotationLength])
-                            if let known = annotationIDs[key] {
-                                annotationID = known
-                            } else {
-                                guard table.annotations.count < Int(UInt16.max) else {
-                                    throw KallsymsError(
-                                        code: .malformedModule, source: source, line: lineNumber,
-                                        message: "more than 65534 distinct module annotations",
-                                        hint: "this is not a kernel symbol table a running kernel produces")
-                                }
-                                annotationID = UInt16(table.annotations.count)
-                                table.annotations.append(key)
-                                annotationIDs[key] = annotationID
-                            }
-                            lastAnnotation = (line.annotationStart, line.annotationLength, annotationID)
-                        }
-                    }
-                    if count == 0 { table.addressWidth = line.nameStart &- lineStart &- 3 }
-                    highBits |= line.nameHighBits
-                    addresses[count] = line.address
-                    typeCodes[count] = line.typeCode
-                    nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)
-                    nameLengths[count] = UInt16(truncatingIfNeeded: line.nameLength)
-                    annotationColumn[count] = annotationID
-                    count &+= 1
-                case .failure(let problem):
-                    let error = problem.error(bytes, lineStart: lineStart, lineEnd: contentEnd,
-                                              line: lineNumber, source: source)
-                    guard lenient else { throw error }
-                    table.diagnostics.append(error)
-                }
+            } else {
+                shared.runs[0].run(bytes, range: ranges[0], source: source, lenient: lenient)
             }
         }
-        table.addresses = Column(adopting: addresses, count: count)
-        table.typeCodes = Column(adopting: typeCodes, count: count)
-        table.nameStarts = Column(adopting: nameStarts, count: count)
-        table.nameLengths = Column(adopting: nameLengths, count: count)
-        table.annotationIDs = Column(adopting: annotationColumn, count: count)
+        // The second half counted its lines from 1; errors there need the first half's lines added.
+        // Counted only when needed: a newline search over half the text.
+        let needsLines = runs.count > 1 && (runs[1].error != nil || !runs[1].diagnostics.isEmpty)
+        let linesBefore = needsLines ? countLines(bytes, upTo: split) : 0
+        if let error = runs[0].error { throw error }
+        if runs.count > 1, let error = runs[1].error { throw error.shifted(by: linesBefore) }
+
+        let count = runs.reduce(0) { $0 + $1.count }
+        let addresses = UnsafeMutablePointer<UInt64>.allocate(capacity: max(count, 1))
+        let typeCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
+        let nameStarts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
+        let nameLengths = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
+        let annotationColumn = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
+        var table = ParsedTable(
+            source: source, text: bytes,
+            addresses: Column(adopting: addresses, count: count), typeCodes: Column(adopting: typeCodes, count: count),
+            nameStarts: Column(adopting: nameStarts, count: count), nameLengths: Column(adopting: nameLengths, count: count),
+            annotationIDs: Column(adopting: annotationColumn, count: count))
+        var finished = false
+        defer { if !finished { table.deallocate() } }
+        table.annotations = runs[0].annotations
+        var offset = 0
+        for (position, run) in runs.enumerated() {
+            (addresses + offset).initialize(from: run.addresses, count: run.count)
+            (typeCodes + offset).initialize(from: run.typeCodes, count: run.count)
+            (nameStarts + offset).initialize(from: run.nameStarts, count: run.count)
+            (nameLengths + offset).initialize(from: run.nameLengths, count: run.count)
+            if position == 0 {
+                annotationColumn.initialize(from: run.annotationColumn, count: run.count)
+            } else {
+                // Renumber the second half's annotations into the first's table.
+                var known = runs[0].annotationIDs
+                var renumbered: [UInt16] = [0]
+                for annotation in run.annotations.dropFirst() {
+                    if let id = known[annotation] {
+                        renumbered.append(id)
+                    } else {
+                        guard table.annotations.count < Int(UInt16.max) else {
+                            throw KallsymsError(code: .malformedModule, source: source,
+                                                message: "more than 65534 distinct module annotations",
+                                                hint: "this is not a kernel symbol table a running kernel produces")
+                        }
+                        let id = UInt16(table.annotations.count)
+                        table.annotations.append(annotation)
+                        known[annotation] = id
+                        renumbered.append(id)
+                    }
+                }
+                for index in 0..<run.count {
+                    annotationColumn[offset + index] = renumbered[Int(run.annotationColumn[index])]
+                }
+            }
+            table.diagnostics += position == 0 ? run.diagnostics : run.diagnostics.map { $0.shifted(by: linesBefore) }
+            offset += run.count
+        }
+        table.addressWidth = runs.first(where: { $0.count > 0 })?.addressWidth ?? 16
+        table.namesMayBeDecorated = runs.contains { $0.highBits & 0x8080_8080_8080_8080 != 0 }
 
         guard table.count > 0 else {
             if let first = table.diagnostics.first {
@@ -154,6 +121,25 @@ enum SymbolTableParser {
         }
         finished = true
         return table
+    }
+
+    /// The number of newlines before `end`.
+    static func countLines(_ bytes: UnsafeBufferPointer<UInt8>, upTo end: Int) -> Int {
+        var lines = 0
+        var position = 0
+        while position < end {
+            let next = findNewline(bytes, from: position)
+            if next >= end { break }
+            lines += 1
+            position = next + 1
+        }
+        return lines
+    }
+
+    /// The runs the two threads fill, each its own.
+    private struct SharedRuns: @unchecked Sendable {
+        let runs: UnsafeMutablePointer<ParseRun>
+        let bytes: UnsafeBufferPointer<UInt8>
     }
 
     // MARK: - One line

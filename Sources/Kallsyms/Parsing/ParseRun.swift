@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One thread's share of the parse: the lines of a range of the text, into
+/// columns of its own, with its own annotation table.
+struct ParseRun {
+    let addresses: UnsafeMutablePointer<UInt64>
+    let typeCodes: UnsafeMutablePointer<UInt8>
+    let nameStarts: UnsafeMutablePointer<UInt32>
+    let nameLengths: UnsafeMutablePointer<UInt16>
+    let annotationColumn: UnsafeMutablePointer<UInt16>
+    var count = 0
+    /// Raw annotation text by id; id 0 is "none".
+    var annotations: [[UInt8]] = [[]]
+    var annotationIDs: [[UInt8]: UInt16] = [:]
+    var diagnostics: [KallsymsError] = []
+    /// The first bad line, in strict mode.
+    var error: KallsymsError?
+    /// Hex digits of the first symbol's address.
+    var addressWidth = 16
+    /// The OR of all name bytes, plus the top bit for a `|`.
+    var highBits: UInt64 = 0
+
+    /// Room for `capacity` lines: the most the range can hold (13 bytes a
+    /// line at the least); untouched pages of the over-allocation cost nothing.
+    init(capacity: Int) {
+        addresses = .allocate(capacity: capacity)
+        typeCodes = .allocate(capacity: capacity)
+        nameStarts = .allocate(capacity: capacity)
+        nameLengths = .allocate(capacity: capacity)
+        annotationColumn = .allocate(capacity: capacity)
+    }
+
+    func deallocate() {
+        addresses.deallocate()
+        typeCodes.deallocate()
+        nameStarts.deallocate()
+        nameLengths.deallocate()
+        annotationColumn.deallocate()
+    }
+
+    /// Parses the lines in `range`, which starts at a line start and ends
+    /// after a newline (or at the end of the text). Line numbers count from 1
+    /// at the range's start. In strict mode the first bad line stops the run
+    /// and is kept in ``error``.
+    mutating func run(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, source: String, lenient: Bool) {
+        let end = range.upperBound
+        let base = bytes.baseAddress!
+        let hex = SymbolTableParser.hexTable
+        let types = SymbolTableParser.typeCodeTable
+        var lastAnnotation: (start: Int, length: Int, id: UInt16) = (0, 0, 0)
+        var lineStart = range.lowerBound
+        var lineNumber = 0
+        while lineStart < end {
+            lineNumber &+= 1
+            // Fast path: a well-formed 64-bit line without a module column, the
+            // shape of all of vmlinux. It finds the line's end from the name's
+            // terminator, so it needs no separate newline search.
+            if lineStart &+ 20 <= end, base[lineStart &+ 16] == UInt8(ascii: " "),
+               base[lineStart &+ 18] == UInt8(ascii: " "),
+               let address = SymbolTableParser.decodeHex16(base + lineStart) {
+                let typeCode = types[Int(base[lineStart &+ 17])]
+                let nameStart = lineStart &+ 19
+                let stop = SymbolTableParser.firstNonNameByte(base, from: nameStart, to: end, highBits: &highBits)
+                let nameLength = stop &- nameStart
+                var next = -1
+                if stop == end {
+                    next = end
+                } else if base[stop] == UInt8(ascii: "\n") {
+                    next = stop &+ 1
+                } else if base[stop] == UInt8(ascii: "\r") && (stop &+ 1 == end || base[stop &+ 1] == UInt8(ascii: "\n")) {
+                    next = min(stop &+ 2, end)
+                }
+                if next >= 0 && typeCode != 0xFF && nameLength > 0 && nameLength <= SymbolTableParser.maximumNameLength {
+                    if count == 0 { addressWidth = 16 }
+                    addresses[count] = address
+                    typeCodes[count] = typeCode
+                    nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
+                    nameLengths[count] = UInt16(truncatingIfNeeded: nameLength)
+                    annotationColumn[count] = 0
+                    count &+= 1
+                    lineStart = next
+                    continue
+                }
+            }
+            let lineEnd = min(SymbolTableParser.findNewline(bytes, from: lineStart), end)
+            var contentEnd = lineEnd
+            if contentEnd > lineStart && bytes[contentEnd &- 1] == UInt8(ascii: "\r") { contentEnd &-= 1 }
+            defer { lineStart = lineEnd &+ 1 }
+            if contentEnd == lineStart { continue }  // blank line
+
+            switch SymbolTableParser.parseLine(bytes, start: lineStart, end: contentEnd, hex: hex, types: types) {
+            case .success(let line):
+                var annotationID: UInt16 = 0
+                if line.annotationLength > 0 {
+                    if line.annotationLength == lastAnnotation.length,
+                       memcmp(base + line.annotationStart, base + lastAnnotation.start, line.annotationLength) == 0 {
+                        annotationID = lastAnnotation.id
+                    } else {
+                        let key = Array(bytes[line.annotationStart..<line.annotationStart + line.annotationLength])
+                        if let known = annotationIDs[key] {
+                            annotationID = known
+                        } else {
+                            guard annotations.count < Int(UInt16.max) else {
+                                error = KallsymsError(
+                                    code: .malformedModule, source: source, line: lineNumber,
+                                    message: "more than 65534 distinct module annotations",
+                                    hint: "this is not a kernel symbol table a running kernel produces")
+                                return
+                            }
+                            annotationID = UInt16(annotations.count)
+                            annotations.append(key)
+                            annotationIDs[key] = annotationID
+                        }
+                        lastAnnotation = (line.annotationStart, line.annotationLength, annotationID)
+                    }
+                }
+                if count == 0 { addressWidth = line.nameStart &- lineStart &- 3 }
+                highBits |= line.nameHighBits
+                addresses[count] = line.address
+                typeCodes[count] = line.typeCode
+                nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)
+                nameLengths[count] = UInt16(truncatingIfNeeded: line.nameLength)
+                annotationColumn[count] = annotationID
+                count &+= 1
+            case .failure(let problem):
+                let problemError = problem.error(bytes, lineStart: lineStart, lineEnd: contentEnd,
+                                                 line: lineNumber, source: source)
+                guard lenient else {
+                    error = problemError
+                    return
+                }
+                diagnostics.append(problemError)
+            }
+        }
+    }
+}
