@@ -831,3 +831,47 @@ struct ParserSyntheticTests {
         #expect(index.symbol(containing: 0xffff_ffff_8900_0010)?.description == "after_gap+0x10/0x100")
     }
 }
+
+@Suite("Parser: large inputs parsed in two halves")
+struct ParserSplitTests {
+    /// 40,000 lines, about 1.4 MB: over the size the parser splits at.
+    static let lineCount = 40_000
+    static var lines: [String] {
+        (0..<lineCount).map { index in
+            ParserInputTests.hex16(0xffff_ffff_8100_0000 + UInt64(index) * 0x40) + " t function_number_\(index)"
+        }
+    }
+
+    @Test("an error in the second half names its true line")
+    func errorLineInSecondHalf() throws {
+        var lines = Self.lines
+        lines[37_123] = "ffffffff8xyz0000 t broken"
+        let text = Array((lines.joined(separator: "\n") + "\n").utf8)
+        #expect(text.count >= 1 << 20)
+        let error = try #require(buildError(text))
+        #expect(error.code == .invalidAddress)
+        #expect(error.line == 37_124)
+        // Lenient: both halves' diagnostics, with true line numbers, in file order.
+        lines[5] = "not a line"
+        let lenient = try SymbolIndex(bytes: Array((lines.joined(separator: "\n") + "\n").utf8),
+                                      options: .init(lenient: true))
+        #expect(lenient.diagnostics.map(\.line) == [6, 37_124])
+        #expect(lenient.count == Self.lineCount - 2)
+    }
+
+    @Test("module annotations in both halves keep one module table")
+    func annotationsAcrossHalves() throws {
+        var lines = Self.lines
+        for index in stride(from: 0, to: Self.lineCount, by: 1000) {
+            lines[index] = ParserInputTests.hex16(0xffff_ffff_c000_0000 + UInt64(index) * 0x40)
+                + " t module_function_\(index)\t[\(index % 3000 == 0 ? "alpha" : "beta")]"
+        }
+        let index = try SymbolIndex(bytes: Array((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(Set(index.modules.map(\.name)) == ["alpha", "beta"])
+        #expect(index.symbols(named: "module_function_38000").first?.module?.name == "beta")
+        #expect(index.symbols(named: "module_function_1000").first?.module?.name == "beta")
+        #expect(index.symbols(named: "module_function_3000").first?.module?.name == "alpha")
+        #expect(index.symbols(named: "module_function_36000").first?.module?.name == "alpha")
+        #expect(index.count == Self.lineCount)
+    }
+}
