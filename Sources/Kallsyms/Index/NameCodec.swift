@@ -42,19 +42,29 @@ struct NameCodec {
         var classOf = [UInt8](repeating: UInt8(other), count: 256)
         for byte in 0x21...0x7E { classOf[byte] = UInt8(byte - 0x21) }
         let pairCount = 1 << (2 * shift)
-        var pairCounts = [UInt32](repeating: 0, count: pairCount)
-        let stride = names.count >= 4096 ? 4 : 1
-        pairCounts.withUnsafeMutableBufferPointer { counts in
-            classOf.withUnsafeBufferPointer { classOf in
-                for index in Swift.stride(from: 0, to: names.count, by: stride) where names[index].count > 1 {
-                    let name = names[index]
-                    let bytes = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                    var previous = Int(classOf[Int(bytes[0])])
-                    for position in 1..<name.count {
-                        let current = Int(classOf[Int(bytes[position])])
-                        counts[previous &<< shift | current] &+= 1
-                        previous = current
-                    }
+        // 16-bit counters keep the table at 32 KB, inside L1; a counter that
+        // reaches its limit stays there (only the top few hundred pairs matter).
+        let pairCounts = UnsafeMutablePointer<UInt16>.allocate(capacity: pairCount)
+        pairCounts.initialize(repeating: 0, count: pairCount)
+        defer { pairCounts.deallocate() }
+        let step = names.count >= 4096 ? 4 : 1
+        classOf.withUnsafeBufferPointer { classOf in
+            let classes = classOf.baseAddress!
+            var index = 0
+            while index < names.count {
+                let name = names[index]
+                index &+= step
+                guard name.count > 1 else { continue }
+                let bytes = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var previous = Int(classes[Int(bytes[0])])
+                var position = 1
+                while position < name.count {
+                    let current = Int(classes[Int(bytes[position])])
+                    let slot = previous &<< shift | current
+                    let counted = pairCounts[slot] &+ 1
+                    pairCounts[slot] = counted == 0 ? UInt16.max : counted
+                    previous = current
+                    position &+= 1
                 }
             }
         }
@@ -64,7 +74,7 @@ struct NameCodec {
         var candidates: [(pair: Int, count: UInt32)] = []
         for pair in 0..<pairCount where pairCounts[pair] >= 2
             && pair >> shift != other && pair & ((1 << shift) - 1) != other {
-            candidates.append((pair, pairCounts[pair]))
+            candidates.append((pair, UInt32(pairCounts[pair])))
         }
         candidates.sort { $0.count > $1.count || ($0.count == $1.count && $0.pair < $1.pair) }
         var pairCode = [UInt8](repeating: 0, count: pairCount)

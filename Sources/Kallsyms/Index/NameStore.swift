@@ -135,14 +135,15 @@ struct NameStore {
                     let name = names[entry]
                     hashes[entry] = NameHash.hash(name.baseAddress!, count: name.count)
                     if (entry - range.lowerBound) & (blockSize - 1) == 0 { blockStarts.append(UInt32(used)) }
-                    // Encode after a two-byte gap, then close it when the length fits one byte.
+                    // Encode after a one-byte length; the rare name of 128 code bytes
+                    // or more moves up a byte to make room for a two-byte length.
                     let length = NameCodec.encode(name, classOf: classOf.baseAddress!, shift: encoder.shift,
-                                                  pairCode: pairCode.baseAddress!, scratch: scratch, into: arena + used + 2)
+                                                  pairCode: pairCode.baseAddress!, scratch: scratch, into: arena + used + 1)
                     if length < 0x80 {
                         arena[used] = UInt8(length)
-                        (arena + used + 1).update(from: arena + used + 2, count: length)
                         used += 1 + length
                     } else {
+                        (arena + used + 2).update(from: arena + used + 1, count: length)
                         arena[used] = UInt8(length & 0x7F) | 0x80
                         arena[used + 1] = UInt8(length >> 7)
                         used += 2 + length
