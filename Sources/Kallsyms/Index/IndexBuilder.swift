@@ -166,36 +166,39 @@ enum IndexBuilder {
 
         // 5. Fold `__pfx_` padding symbols into the function they pad.
         let prefixDistance = mostCommonPrefixDistance(table, items)
-        var stored: [UInt32] = []  // the parsed symbol behind each entry
-        var storedHasPrefix: [Bool] = []
-        stored.reserveCapacity(count)
-        storedHasPrefix.reserveCapacity(count)
-        var position = 0
-        var pendingPrefix = false
-        while position < items.count {
-            let address = items[position].address
-            var groupEnd = position + 1
-            while groupEnd < items.count && items[groupEnd].address == address { groupEnd += 1 }
-            let symbol = Int(items[position].symbol)
-            if prefixDistance > 0, !pendingPrefix, groupEnd == position + 1, groupEnd < items.count,
-               canFold(table, prefix: symbol, into: Int(items[groupEnd].symbol), distance: prefixDistance,
-                       regionOfSymbol: regionOfSymbol, coverage: coverage) {
-                pendingPrefix = true
-            } else {
-                for index in position..<groupEnd {
-                    stored.append(items[index].symbol)
-                    storedHasPrefix.append(index == position && pendingPrefix)
+        var stored = [UInt32](repeating: 0, count: count)  // the parsed symbol behind each entry
+        var storedHasPrefix = [Bool](repeating: false, count: count)
+        var entryCount = 0
+        items.withUnsafeBufferPointer { items in
+            var position = 0
+            var pendingPrefix = false
+            while position < items.count {
+                let address = items[position].address
+                var groupEnd = position + 1
+                while groupEnd < items.count && items[groupEnd].address == address { groupEnd += 1 }
+                let symbol = Int(items[position].symbol)
+                if prefixDistance > 0, !pendingPrefix, groupEnd == position + 1, groupEnd < items.count,
+                   canFold(table, prefix: symbol, into: Int(items[groupEnd].symbol), distance: prefixDistance,
+                           regionOfSymbol: regionOfSymbol, coverage: coverage) {
+                    pendingPrefix = true
+                } else {
+                    for index in position..<groupEnd {
+                        stored[entryCount] = items[index].symbol
+                        storedHasPrefix[entryCount] = index == position && pendingPrefix
+                        entryCount += 1
+                    }
+                    pendingPrefix = false
                 }
-                pendingPrefix = false
+                position = groupEnd
             }
-            position = groupEnd
         }
-        let searchableCount = stored.count
+        let searchableCount = entryCount
         for item in absoluteItems {
-            stored.append(item.symbol)
-            storedHasPrefix.append(false)
+            stored[entryCount] = item.symbol
+            entryCount += 1
         }
-        let entryCount = stored.count
+        stored.removeLast(count - entryCount)
+        storedHasPrefix.removeLast(count - entryCount)
 
         // 6. Keys and segments.
         var addresses = [UInt64](repeating: 0, count: searchableCount)
@@ -226,10 +229,9 @@ enum IndexBuilder {
             while last + 1 < searchableCount && addresses[last + 1] == addresses[entry] { last += 1 }
             let region = Int(regionOfSymbol[Int(stored[last])])
             let address = addresses[last]
-            let regionCoverage = coverage[region]
             var special: (end: UInt64, kind: ExtentTable.Kind)?
-            if let rangeIndex = regionCoverage.rangeIndex(address) {
-                let rangeEnd = regionCoverage.ranges[rangeIndex].end
+            if let rangeIndex = coverage[region].rangeIndex(address) {
+                let rangeEnd = coverage[region].ranges[rangeIndex].end
                 // The kernel's size runs to the next symbol of the same region.
                 var nextStart: UInt64?
                 let next = last + 1
@@ -378,6 +380,7 @@ enum IndexBuilder {
         return UInt32(best.key)
     }
 
+    @inline(__always)
     private static func canFold(_ table: ParsedTable, prefix: Int, into target: Int, distance: UInt32,
                                 regionOfSymbol: [UInt16], coverage: [Coverage]) -> Bool {
         let prefixAddress = table.addresses[prefix]
@@ -389,10 +392,10 @@ enum IndexBuilder {
               table.typeCodes[prefix] == table.typeCodes[target],
               UnsafeRawBufferPointer(rebasing: prefixName[6...]).bytesEqual(table.name(target)) else { return false }
         // Both must resolve the same way, or the folded prefix would answer where
-        // the kernel does not.
-        let regionCoverage = coverage[Int(regionOfSymbol[target])]
-        guard let prefixRange = regionCoverage.rangeIndex(prefixAddress),
-              prefixRange == regionCoverage.rangeIndex(table.addresses[target]) else { return false }
+        // the kernel does not. (Read in place: copying a Coverage out retains its array.)
+        let region = Int(regionOfSymbol[target])
+        guard let prefixRange = coverage[region].rangeIndex(prefixAddress),
+              prefixRange == coverage[region].rangeIndex(table.addresses[target]) else { return false }
         return true
     }
 }
