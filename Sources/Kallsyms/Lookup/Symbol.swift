@@ -15,15 +15,17 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
         self.id = id
     }
 
-    /// A symbol's number in its index: hashable, comparable in address order,
-    /// and free to copy (no reference count), for aggregating samples.
+    /// A symbol's number in its index: hashable, comparable, and free to copy
+    /// (no reference count), for aggregating samples.
     public struct ID: Hashable, Comparable, Sendable {
         /// The number: the entry times two, plus one for a folded `__pfx_` padding symbol.
         public let rawValue: UInt32
 
         @inlinable init(rawValue: UInt32) { self.rawValue = rawValue }
 
-        /// Orders ids by address (a folded prefix comes just before its function).
+        /// Orders ids by index entry: by address for symbols that addresses
+        /// resolve to (a folded prefix just before its function), with
+        /// absolute and per-cpu symbols after them all.
         public static func < (lhs: ID, rhs: ID) -> Bool {
             (lhs.rawValue >> 1, 1 - (lhs.rawValue & 1)) < (rhs.rawValue >> 1, 1 - (rhs.rawValue & 1))
         }

@@ -7,10 +7,7 @@ extension SymbolIndex {
         public let symbols: [Symbol]
         /// Each symbol's unique qualified name (``Symbol/qualifiedName``), in the same order.
         public var qualifiedNames: [String] {
-            guard let first = symbols.first else { return [] }
-            let names = QualifiedName.uniqueNames(for: symbols.map(\.candidate))
-            _ = first
-            return names.map(\.description)
+            QualifiedName.uniqueNames(for: symbols.map(\.candidate)).map(\.description)
         }
     }
 

@@ -10,7 +10,6 @@ extension SymbolIndex {
     /// you need it twice.
     public func symbolsSortedByName() -> [Symbol] {
         var symbols = Array(symbolsByAddress)
-        let storage = self.storage
         symbols.sort { lhs, rhs in
             lhs.withUTF8Name { left in
                 rhs.withUTF8Name { right in
@@ -23,7 +22,6 @@ extension SymbolIndex {
                 }
             }
         }
-        _ = storage
         return symbols
     }
 
