@@ -170,26 +170,30 @@ enum IndexBuilder {
         var storedHasPrefix = [Bool](repeating: false, count: count)
         var entryCount = 0
         items.withUnsafeBufferPointer { items in
-            var position = 0
-            var pendingPrefix = false
-            while position < items.count {
-                let address = items[position].address
-                var groupEnd = position + 1
-                while groupEnd < items.count && items[groupEnd].address == address { groupEnd += 1 }
-                let symbol = Int(items[position].symbol)
-                if prefixDistance > 0, !pendingPrefix, groupEnd == position + 1, groupEnd < items.count,
-                   canFold(table, prefix: symbol, into: Int(items[groupEnd].symbol), distance: prefixDistance,
-                           regionOfSymbol: regionOfSymbol, coverage: coverage) {
-                    pendingPrefix = true
-                } else {
-                    for index in position..<groupEnd {
-                        stored[entryCount] = items[index].symbol
-                        storedHasPrefix[entryCount] = index == position && pendingPrefix
-                        entryCount += 1
+            stored.withUnsafeMutableBufferPointer { stored in
+                storedHasPrefix.withUnsafeMutableBufferPointer { storedHasPrefix in
+                    var position = 0
+                    var pendingPrefix = false
+                    while position < items.count {
+                        let address = items[position].address
+                        var groupEnd = position + 1
+                        while groupEnd < items.count && items[groupEnd].address == address { groupEnd += 1 }
+                        let symbol = Int(items[position].symbol)
+                        if prefixDistance > 0, !pendingPrefix, groupEnd == position + 1, groupEnd < items.count,
+                           canFold(table, prefix: symbol, into: Int(items[groupEnd].symbol), distance: prefixDistance,
+                                   regionOfSymbol: regionOfSymbol, coverage: coverage) {
+                            pendingPrefix = true
+                        } else {
+                            for index in position..<groupEnd {
+                                stored[entryCount] = items[index].symbol
+                                storedHasPrefix[entryCount] = index == position && pendingPrefix
+                                entryCount += 1
+                            }
+                            pendingPrefix = false
+                        }
+                        position = groupEnd
                     }
-                    pendingPrefix = false
                 }
-                position = groupEnd
             }
         }
         let searchableCount = entryCount
