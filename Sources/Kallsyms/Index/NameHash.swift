@@ -44,6 +44,15 @@ enum NameHash {
         return mix(h, k2)
     }
 
+    /// The hash a name is filed under in the name table: of the name without
+    /// one leading `__pfx_`, so that a padding symbol and its function share
+    /// a probe run (see `IndexStorage.collectMatches`).
+    static func filingHash(_ name: UnsafeRawBufferPointer) -> UInt64 {
+        guard let start = name.baseAddress else { return hash(UnsafeRawPointer(bitPattern: 1)!, count: 0) }
+        if name.count > 6 && IndexStorage.hasPrefixName(name) { return hash(start + 6, count: name.count - 6) }
+        return hash(start, count: name.count)
+    }
+
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         guard let base = bytes.baseAddress else { return hash(UnsafeRawPointer(bitPattern: 1)!, count: 0) }
         return hash(UnsafeRawPointer(base), count: bytes.count)

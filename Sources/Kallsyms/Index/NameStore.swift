@@ -42,13 +42,6 @@ struct NameStore {
         }
     }
 
-    /// True when entry `entry` is named `query`, which must be readable one
-    /// byte past its end.
-    @inline(__always)
-    func nameMatches(_ entry: Int, paddedQuery query: UnsafeRawPointer, count: Int) -> Bool {
-        codec.matches(encodedName(entry), paddedQuery: query, count: count)
-    }
-
     /// Calls `body` with the decoded name, `prefix` bytes first, without allocating.
     func withName<Result>(_ entry: Int, prefix: [UInt8] = [],
                           _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
@@ -61,7 +54,8 @@ struct NameStore {
         }
     }
 
-    /// Builds the arena from names given in entry order, and hashes every name.
+    /// Builds the arena from names given in entry order, and hashes every
+    /// name's filing key (``NameHash/filingHash(_:)``).
     ///
     /// The two halves of the entries are encoded and hashed on two threads
     /// (the machines this runs on have at least two cores), then joined.
@@ -133,7 +127,7 @@ struct NameStore {
             encoder.pairCode.withUnsafeBufferPointer { pairCode in
                 for entry in range {
                     let name = names[entry]
-                    hashes[entry] = NameHash.hash(name.baseAddress!, count: name.count)
+                    hashes[entry] = NameHash.filingHash(name)
                     if (entry - range.lowerBound) & (blockSize - 1) == 0 { blockStarts.append(UInt32(used)) }
                     // Encode after a one-byte length; the rare name of 128 code bytes
                     // or more moves up a byte to make room for a two-byte length.

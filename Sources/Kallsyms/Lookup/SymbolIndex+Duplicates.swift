@@ -33,7 +33,7 @@ extension SymbolIndex {
             for (position, member) in run.enumerated() {
                 let name = storage.names.encodedName(member.entry)
                 let seenEarlier = run[..<position].contains { other in
-                    other.packed & ~table.indexMask == member.packed & ~table.indexMask
+                    other.packed & table.fingerprintMask == member.packed & table.fingerprintMask
                         && storage.names.encodedName(other.entry).elementsEqual(name)
                 }
                 if seenEarlier {

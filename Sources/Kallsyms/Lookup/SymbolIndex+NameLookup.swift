@@ -1,21 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension SymbolIndex {
     /// Every symbol called `name`, in address order: all duplicates, never
     /// just the first or the last.
     ///
-    /// Does not allocate, except for names repeated more than 64 times in
-    /// one hash bucket.
+    /// Does not allocate, except for names shared by more than 16 symbols.
     /// - Parameter name: the exact name, such as `init_once` or `__pfx_vfs_read`.
     /// - Returns: the matches; empty when there are none.
     public func symbols(named name: String) -> SymbolMatches {
-        withUTF8(name) { storage.matches(for: $0, region: nil) }
+        var matches = SymbolMatches(storage: storage)
+        withUTF8(name) { storage.collectMatches(for: $0, region: nil, into: &matches) }
+        return matches
     }
 
     /// The symbols called `name` in one module.
@@ -26,23 +19,29 @@ extension SymbolIndex {
     /// - Returns: the matches in that module, in address order; empty when the
     ///   module is unknown.
     public func symbols(named name: String, inModule module: String) -> SymbolMatches {
-        guard let region = storage.region(named: module) else { return SymbolMatches(storage: storage) }
-        return withUTF8(name) { storage.matches(for: $0, region: region) }
+        var matches = SymbolMatches(storage: storage)
+        guard let region = storage.region(named: module) else { return matches }
+        withUTF8(name) { storage.collectMatches(for: $0, region: region, into: &matches) }
+        return matches
     }
 
     /// Every symbol whose name is the given UTF-8 bytes, in address order.
     /// - Parameter utf8: the name's bytes; they need not outlive the call.
     /// - Returns: the matches; empty when there are none.
     public func symbols(named utf8: UnsafeBufferPointer<UInt8>) -> SymbolMatches {
-        storage.matches(for: UnsafeRawBufferPointer(utf8), region: nil)
+        var matches = SymbolMatches(storage: storage)
+        storage.collectMatches(for: UnsafeRawBufferPointer(utf8), region: nil, into: &matches)
+        return matches
     }
 
+    /// Reads a String's bytes in place (native strings, the usual case) or
+    /// from a copy. `utf8.withContiguousStorageIfAvailable` avoids the
+    /// retain and release that `var copy = name; copy.withUTF8` costs.
     @inline(__always)
-    func withUTF8<Result>(_ name: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        if let result = name.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
-            return result
+    func withUTF8(_ name: String, _ body: (UnsafeRawBufferPointer) -> Void) {
+        if name.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(name.utf8).withUnsafeBytes(body)
         }
-        return Array(name.utf8).withUnsafeBytes(body)
     }
 }
 
@@ -52,51 +51,83 @@ extension IndexStorage {
         return regions.firstIndex(where: { $0?.name == module })
     }
 
-    /// Finds the entries named `query`, and the folded `__pfx_` symbols it names.
-    // Not @inline(__always): Swift 6.3.1's CopyPropagation crashes on it here.
+    /// The entries named `query` (and the folded `__pfx_` symbols it names),
+    /// optionally only those in one region.
     func matches(for query: UnsafeRawBufferPointer, region: Int?) -> SymbolMatches {
         var matches = SymbolMatches(storage: self)
-        // Names are compared two bytes at a time, so the query gets a byte of padding.
-        let count = query.count
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 2) { padded in
-            let start = UnsafeMutableRawPointer(padded.baseAddress!)
-            if count > 0 { start.copyMemory(from: query.baseAddress!, byteCount: count) }
-            start.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
-            let query = UnsafeRawBufferPointer(start: start, count: count)
-            probe(query, region: region, folded: false, into: &matches)
-            if prefixDistance > 0 && count > 6 && IndexStorage.hasPrefixName(query) {
-                let before = matches.count
-                probe(UnsafeRawBufferPointer(start: start + 6, count: count &- 6), region: region, folded: true,
-                      into: &matches)
-                if before > 0 && matches.count > before { matches.sortByAddress() }
-            }
-        }
+        collectMatches(for: query, region: region, into: &matches)
         return matches
     }
 
-    /// Appends the entries named `query` (with `folded`, those carrying a
-    /// folded prefix, as that prefix) in entry order.
+    /// Appends the entries named `query`, and the folded `__pfx_` symbols it
+    /// names, to `matches` in address order.
+    ///
+    /// Entries are filed under their name without one leading `__pfx_`
+    /// (``filingKey(_:)``), so `__pfx_foo` and `foo` share a probe run: a
+    /// query for a padding symbol finds both a stored `__pfx_foo` and a
+    /// `foo` that carries a folded prefix in one probe, not two.
     @inline(__always)
-    private func probe(_ query: UnsafeRawBufferPointer, region: Int?, folded: Bool, into matches: inout SymbolMatches) {
-        let hash = NameHash.hash(query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: query.count)
+    func collectMatches(for query: UnsafeRawBufferPointer, region: Int?, into matches: inout SymbolMatches) {
+        let start = query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        let count = query.count
+        guard count > 6 && IndexStorage.hasPrefixName(query) else {
+            probe(key: start, keyCount: count, direct: start, folded: nil, count: count, region: region, into: &matches)
+            return
+        }
+        // The name a folded prefix of this query would belong to.
+        let remainder = start + 6
+        let remainderCount = count &- 6
+        let before = matches.count
+        if remainderCount > 6 && IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: remainder, count: remainderCount)) {
+            // `__pfx___pfx_x`: the stored `__pfx_x` (with a folded prefix) is
+            // filed under `x`, the stored `__pfx___pfx_x` under `__pfx_x`.
+            probe(key: remainder, keyCount: remainderCount, direct: start, folded: nil, count: count,
+                  region: region, into: &matches)
+            probe(key: remainder + 6, keyCount: remainderCount &- 6, direct: nil, folded: remainder, count: count,
+                  region: region, into: &matches)
+        } else {
+            probe(key: remainder, keyCount: remainderCount, direct: start, folded: remainder, count: count,
+                  region: region, into: &matches)
+        }
+        // A stored `__pfx_foo` and a folded one: put them in address order.
+        if matches.needsOrdering(from: before) { matches.sortByAddress() }
+    }
+
+    /// Walks the probe run of `key`, appending entries named `direct` (`count`
+    /// bytes) and entries named `folded` (`count - 6` bytes) that carry a
+    /// folded prefix, in entry order.
+    @inline(__always)
+    private func probe(key: UnsafeRawPointer, keyCount: Int, direct: UnsafeRawPointer?, folded: UnsafeRawPointer?,
+                       count: Int, region: Int?, into matches: inout SymbolMatches) {
+        let hash = NameHash.hash(key, count: keyCount)
         let table = nameTable
         var slot = table.home(hash)
         let capacity = table.slots.count
         let fingerprint = table.fingerprint(hash)
         let indexMask = table.indexMask
+        let fingerprintMask = table.fingerprintMask
         let slots = table.slots.base
         while true {
             let packed = slots[slot]
             if packed == 0 { break }
             slot &+= 1
             if slot == capacity { slot = 0 }
-            guard packed & ~indexMask == fingerprint else { continue }
+            guard packed & fingerprintMask == fingerprint else { continue }
             let entry = Int((packed & indexMask) &- 1)
-            if folded && flags[entry] & Flags.hasPrefix == 0 { continue }
-            guard names.nameMatches(entry, paddedQuery: query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!,
-                                    count: query.count) else { continue }
-            if let region, self.region(of: entry) != region { continue }
-            matches.append(UInt32(truncatingIfNeeded: entry) &<< 1 | (folded ? 1 : 0))
+            let encoded = names.encodedName(entry)
+            let id: UInt32
+            if let folded, flags[entry] & Flags.hasPrefix != 0, names.codec.matches(encoded, query: folded, count: count &- 6) {
+                id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
+            } else if let direct, names.codec.matches(encoded, query: direct, count: count) {
+                id = UInt32(truncatingIfNeeded: entry) &<< 1
+            } else {
+                continue
+            }
+            // A verified match has the query's hash, so its "more" bit speaks
+            // for every later slot that could match.
+            let last = packed & table.moreBit == 0
+            if region == nil || self.region(of: entry) == region! { matches.append(id) }
+            if last { break }
         }
     }
 }

@@ -10,8 +10,9 @@ public struct SymbolMatches: RandomAccessCollection, Sendable {
     private var inline = SIMD16<UInt32>()
     /// The number of matches.
     public private(set) var count = 0
-    /// All matches, once there are more than 16.
-    private var overflow: [UInt32] = []
+    /// All matches, once there are more than 16. Optional, so that the usual
+    /// lookup copies and destroys a null reference, not the shared empty array.
+    private var overflow: [UInt32]?
 
     init(storage: IndexStorage) { self.storage = storage }
 
@@ -23,7 +24,7 @@ public struct SymbolMatches: RandomAccessCollection, Sendable {
     /// The symbol at `position`.
     public subscript(position: Int) -> Symbol {
         precondition(position >= 0 && position < count, "SymbolMatches index out of range")
-        return Symbol(storage: storage, id: count <= 16 ? inline[position] : overflow[position])
+        return Symbol(storage: storage, id: self[id: position])
     }
 
     @inline(__always)
@@ -32,15 +33,26 @@ public struct SymbolMatches: RandomAccessCollection, Sendable {
             inline[count] = id
         } else {
             if count == 16 { overflow = (0..<16).map { inline[$0] } }
-            overflow.append(id)
+            overflow!.append(id)
         }
         count += 1
     }
 
+    /// True when the matches from `start` on mix folded prefixes with
+    /// stored names, whose entry order may differ from address order.
+    func needsOrdering(from start: Int) -> Bool {
+        guard count - start > 1 else { return false }
+        var folded = 0
+        for position in start..<count where self[id: position] & 1 != 0 { folded += 1 }
+        return folded > 0 && folded < count - start
+    }
+
+    private subscript(id position: Int) -> UInt32 { count <= 16 ? inline[position] : overflow![position] }
+
     /// Puts matches from two probes (direct names and folded prefixes) in
     /// address order: a folded prefix of entry `e` lies just before `e`.
     mutating func sortByAddress() {
-        var ids = count > 16 ? overflow : (0..<count).map { inline[$0] }
+        var ids = count > 16 ? overflow! : (0..<count).map { inline[$0] }
         ids.sort { Self.addressKey($0) < Self.addressKey($1) }
         if count > 16 { overflow = ids } else { for (index, id) in ids.enumerated() { inline[index] = id } }
     }

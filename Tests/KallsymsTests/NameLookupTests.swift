@@ -1,0 +1,89 @@
+import Testing
+@testable import Kallsyms
+
+/// Name lookups where folded `__pfx_` padding symbols, stored `__pfx_` names
+/// and duplicates share probe runs, checked against a plain scan of the lines.
+@Suite("Name lookup: padding symbols and duplicates")
+struct NameLookupTests {
+    /// Every line of `text` as (address, type, name), in file order.
+    static func lines(_ text: String) -> [(address: UInt64, type: Character, name: String)] {
+        text.split(separator: "\n").map { line in
+            let fields = line.split(separator: " ")
+            return (UInt64(fields[0], radix: 16)!, fields[1].first!, String(fields[2]))
+        }
+    }
+
+    /// The answer a scan of the lines gives: every symbol of that name, by address.
+    static func expected(_ name: String, in lines: [(address: UInt64, type: Character, name: String)]) -> [String] {
+        lines.filter { $0.name == name }.map { "\(String($0.address, radix: 16)) \($0.type) \($0.name)" }.sorted()
+    }
+
+    static func answer(_ index: SymbolIndex, _ name: String) -> [String] {
+        index.symbols(named: name).map { "\(String($0.address, radix: 16)) \($0.type.letter) \($0.name)" }
+    }
+
+    @Test("stored and folded padding symbols, nested prefixes and duplicates come back complete, by address")
+    func paddingAndDuplicates() throws {
+        let text = """
+        ffffffff81000000 T _stext
+        ffffffff81000010 t __pfx_foo
+        ffffffff81000020 t foo
+        ffffffff81000100 t __pfx_foo
+        ffffffff81000140 t foo
+        ffffffff81000200 T __pfx___pfx_x
+        ffffffff81000210 T __pfx_x
+        ffffffff81000300 t __pfx_x
+        ffffffff81000400 t __pfx___pfx_x
+        ffffffff81000410 t __pfx_x
+        ffffffff81000500 t x
+        ffffffff81000600 t __pfx_bar
+        ffffffff81000610 t bar
+        ffffffff81000700 t bar
+        ffffffff81000800 t bar
+        ffffffff81000900 t __pfx_
+        ffffffff81000a00 t __pfx___pfx_
+        ffffffff81000b00 T _etext
+
+        """
+        let lines = Self.lines(text)
+        let index = try SymbolIndex(bytes: Array(text.utf8))
+        // The table folds some of these (16 bytes before their function) and stores the rest.
+        #expect(index.count == lines.count)
+        var names = Set(lines.map(\.name))
+        names.formUnion(["__pfx_baz", "baz", "__pfx___pfx_foo", "__pf", "__pfx", "__pfx_b", "fo", "foo2"])
+        for name in names.sorted() {
+            let answer = Self.answer(index, name)
+            #expect(answer == Self.expected(name, in: lines), "symbols(named: \(name))")
+            #expect(zip(answer, answer.dropFirst()).allSatisfy { $0 < $1 }, "\(name): address order")
+        }
+    }
+
+    @Test("random names with random repeats: every lookup equals a scan", arguments: [1, 2, 3, 4])
+    func randomRepeats(_ seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        var address: UInt64 = 0xffff_ffff_8100_0000
+        var text = "ffffffff81000000 T _stext\n"
+        var pool: [String] = []
+        for _ in 0..<3000 {
+            address += 16 + random.next() % 64
+            let name: String
+            if !pool.isEmpty && random.next() % 4 == 0 {
+                name = pool[Int(random.next() % UInt64(pool.count))]
+            } else {
+                name = "fn_\(random.next() % 100_000)"
+                pool.append(name)
+            }
+            if random.next() % 3 == 0 {
+                text += "\(String(address, radix: 16)) t __pfx_\(name)\n"
+                address += random.next() % 2 == 0 ? 16 : 32
+            }
+            text += "\(String(address, radix: 16)) t \(name)\n"
+        }
+        text += "\(String(address + 64, radix: 16)) T _etext\n"
+        let lines = Self.lines(text)
+        let index = try SymbolIndex(bytes: Array(text.utf8))
+        for name in Set(lines.map(\.name)).union(pool.map { "__pfx_" + $0 + "_absent" }) {
+            #expect(Self.answer(index, name) == Self.expected(name, in: lines), "symbols(named: \(name))")
+        }
+    }
+}
