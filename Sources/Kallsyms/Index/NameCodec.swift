@@ -197,8 +197,11 @@ struct NameCodec {
         guard codes <= count && codes &* 2 >= count else { return false }
         guard codes <= NameCodec.stackDecodedCodes else { return matchesLongName(encoded, query: query, count: count) }
         let expansions = self.expansions.base
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: NameCodec.stackDecodedCodes / 4 + 1) { words in
-            let decoded = UnsafeMutableRawPointer(words.baseAddress!)
+        // A fixed-size local, not `withUnsafeTemporaryAllocation`, whose generic
+        // result handling showed up as value-witness calls in profiles.
+        var words = DecodeBuffer()
+        return withUnsafeMutableBytes(of: &words) { buffer in
+            let decoded = buffer.baseAddress!
             var length = 0
             for code in encoded {
                 let expansion = expansions[Int(code)]
@@ -208,6 +211,11 @@ struct NameCodec {
             guard length == count else { return false }
             return NameCodec.equalBytes(UnsafeRawPointer(decoded), query, count: count)
         }
+    }
+
+    /// Room for ``stackDecodedCodes`` codes decoded, two bytes each.
+    private struct DecodeBuffer {
+        var words: (SIMD8<UInt64>, SIMD8<UInt64>) = (.zero, .zero)
     }
 
     /// The longest encoded name decoded on the stack (two bytes a code).
