@@ -49,6 +49,17 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same lookups returning ids: no reference count per answer.
+    Benchmark("Address.ID.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let addresses = fixture.textAddresses
+        let index = fixture.index
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(index.symbolID(containing: addresses[position & Fixture.queryMask]))
+            position &+= 1
+        }
+    }
+
     Benchmark("Address.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let addresses = fixture.textAddresses
         let naive = fixture.naive

@@ -21,7 +21,7 @@ struct BatchLookupTests {
         return addresses
     }
 
-    @Test("symbolIDs(containing:into:) and symbols(containing:into:) equal symbol(containing:)",
+    @Test("symbolIDs(containing:into:), symbolID(containing:) and symbols(containing:into:) equal symbol(containing:)",
           arguments: RealTable.allCases)
     func batchesAgree(_ table: RealTable) throws {
         let index = try table.load().index
@@ -33,7 +33,8 @@ struct BatchLookupTests {
         var mismatches = 0
         for (position, address) in addresses.enumerated() {
             let single = index.symbol(containing: address)
-            if single?.symbol.symbolID != ids[position] || single != offsets[position] { mismatches += 1 }
+            if single?.symbol.symbolID != ids[position] || single != offsets[position]
+                || index.symbolID(containing: address) != ids[position] { mismatches += 1 }
             if let id = ids[position] { #expect(index.symbol(id) == single?.symbol) }
         }
         #expect(mismatches == 0)

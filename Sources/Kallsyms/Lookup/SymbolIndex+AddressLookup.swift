@@ -17,6 +17,21 @@ extension SymbolIndex {
         guard let id = storage.locate(address) else { return nil }
         return SymbolOffset(symbol: Symbol(storage: storage, id: id), address: address)
     }
+
+    /// The id of the symbol whose extent contains `address`: the same answer
+    /// as ``symbol(containing:)``, as a plain number.
+    ///
+    /// A ``Symbol`` holds a reference to the index, and copying or dropping it
+    /// costs an atomic reference-count update (about 4 ns here). An id costs
+    /// nothing to hold, so a loop that resolves one address at a time and
+    /// aggregates (a profiler counting samples per function) stays free of
+    /// reference counting; ``symbol(_:)`` turns the ids that matter into symbols.
+    /// - Parameter address: a kernel virtual address.
+    /// - Returns: the id, or nil where ``symbol(containing:)`` returns nil.
+    @inlinable
+    public func symbolID(containing address: UInt64) -> Symbol.ID? {
+        storage.locate(address).map(Symbol.ID.init(rawValue:))
+    }
 }
 
 extension IndexStorage {
