@@ -115,6 +115,17 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same lookups returning ids: no reference count per answer.
+    Benchmark("Name.ID.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let names = fixture.queryNames
+        let index = fixture.index
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(index.symbolIDs(named: names[position & Fixture.nameMask]).first)
+            position &+= 1
+        }
+    }
+
     Benchmark("Name.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let names = fixture.queryNames
         let byName = fixture.naive.byName

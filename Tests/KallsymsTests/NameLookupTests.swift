@@ -18,8 +18,14 @@ struct NameLookupTests {
         lines.filter { $0.name == name }.map { "\(String($0.address, radix: 16)) \($0.type) \($0.name)" }.sorted()
     }
 
+    /// The index's answer, checked to agree with the id-only lookup and the bytes one.
     static func answer(_ index: SymbolIndex, _ name: String) -> [String] {
-        index.symbols(named: name).map { "\(String($0.address, radix: 16)) \($0.type.letter) \($0.name)" }
+        let symbols = index.symbols(named: name)
+        #expect(Array(index.symbolIDs(named: name)) == symbols.map(\.symbolID), "symbolIDs(named: \(name))")
+        #expect(Array(symbols.ids) == symbols.map(\.symbolID))
+        let bytes = Array(name.utf8).withUnsafeBufferPointer { index.symbols(named: $0).map(\.symbolID) }
+        #expect(bytes == symbols.map(\.symbolID), "symbols(named: bytes of \(name))")
+        return symbols.map { "\(String($0.address, radix: 16)) \($0.type.letter) \($0.name)" }
     }
 
     @Test("stored and folded padding symbols, nested prefixes and duplicates come back complete, by address")

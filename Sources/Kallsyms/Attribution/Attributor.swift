@@ -187,7 +187,7 @@ struct Attributor {
     private func entries(named name: String, region: Int) -> [Int] {
         var name = name
         let matches = name.withUTF8 { storage.matches(for: UnsafeRawBufferPointer($0), region: region) }
-        return matches.compactMap { $0.isFoldedPrefix ? nil : $0.entry }
+        return matches.compactMap { $0.rawValue & 1 != 0 ? nil : Int($0.rawValue >> 1) }
     }
 
     private mutating func canonicalName(_ file: String) -> String {

@@ -21,7 +21,7 @@ extension SymbolIndex {
             origins.builtinRanges = ranges.resolve { name in
                 var name = name
                 return name.withUTF8 { storage.matches(for: UnsafeRawBufferPointer($0), region: 0) }
-                    .first.map { storage.address(of: $0.entry) }
+                    .first.map { storage.address(of: Int($0.rawValue >> 1)) }
             }
         }
         storage.attach(try origins.finish(source: storage.source))

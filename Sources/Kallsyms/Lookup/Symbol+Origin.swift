@@ -48,7 +48,8 @@ extension IndexStorage {
     /// Every symbol named `name`, as resolver candidates, with their ids.
     func candidates(named name: String) -> (ids: [UInt32], candidates: [QualifiedName.Candidate]) {
         var name = name
-        let matches = name.withUTF8 { self.matches(for: UnsafeRawBufferPointer($0), region: nil) }
+        let ids = name.withUTF8 { self.matches(for: UnsafeRawBufferPointer($0), region: nil) }
+        let matches = SymbolMatches(storage: self, ids: ids)
         return (matches.map(\.id), matches.map(\.candidate))
     }
 }

@@ -6,9 +6,20 @@ extension SymbolIndex {
     /// - Parameter name: the exact name, such as `init_once` or `__pfx_vfs_read`.
     /// - Returns: the matches; empty when there are none.
     public func symbols(named name: String) -> SymbolMatches {
-        var matches = SymbolMatches(storage: storage)
-        withUTF8(name) { storage.collectMatches(for: $0, region: nil, into: &matches) }
-        return matches
+        SymbolMatches(storage: storage, ids: symbolIDs(named: name))
+    }
+
+    /// The ids of every symbol called `name`, in address order: the same
+    /// answer as ``symbols(named:)``, without reference counting.
+    ///
+    /// A ``Symbol`` (and so ``SymbolMatches``) holds a reference to the index,
+    /// and making or dropping one is an atomic reference-count update; ids are
+    /// plain numbers. For loops that resolve many names; ``symbol(_:)`` turns
+    /// an id into a symbol.
+    /// - Parameter name: the exact name.
+    /// - Returns: the ids; empty when there are none.
+    public func symbolIDs(named name: String) -> SymbolIDMatches {
+        storage.matches(named: name, region: nil)
     }
 
     /// The symbols called `name` in one module.
@@ -19,29 +30,15 @@ extension SymbolIndex {
     /// - Returns: the matches in that module, in address order; empty when the
     ///   module is unknown.
     public func symbols(named name: String, inModule module: String) -> SymbolMatches {
-        var matches = SymbolMatches(storage: storage)
-        guard let region = storage.region(named: module) else { return matches }
-        withUTF8(name) { storage.collectMatches(for: $0, region: region, into: &matches) }
-        return matches
+        guard let region = storage.region(named: module) else { return SymbolMatches(storage: storage, ids: .init()) }
+        return SymbolMatches(storage: storage, ids: storage.matches(named: name, region: region))
     }
 
     /// Every symbol whose name is the given UTF-8 bytes, in address order.
     /// - Parameter utf8: the name's bytes; they need not outlive the call.
     /// - Returns: the matches; empty when there are none.
     public func symbols(named utf8: UnsafeBufferPointer<UInt8>) -> SymbolMatches {
-        var matches = SymbolMatches(storage: storage)
-        storage.collectMatches(for: UnsafeRawBufferPointer(utf8), region: nil, into: &matches)
-        return matches
-    }
-
-    /// Reads a String's bytes in place (native strings, the usual case) or
-    /// from a copy. `utf8.withContiguousStorageIfAvailable` avoids the
-    /// retain and release that `var copy = name; copy.withUTF8` costs.
-    @inline(__always)
-    func withUTF8(_ name: String, _ body: (UnsafeRawBufferPointer) -> Void) {
-        if name.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) == nil {
-            Array(name.utf8).withUnsafeBytes(body)
-        }
+        SymbolMatches(storage: storage, ids: storage.matches(for: UnsafeRawBufferPointer(utf8), region: nil))
     }
 }
 
@@ -51,10 +48,25 @@ extension IndexStorage {
         return regions.firstIndex(where: { $0?.name == module })
     }
 
+    /// The entries named `name` (and the folded `__pfx_` symbols it names),
+    /// optionally only those in one region. A native String's bytes are read
+    /// in place; `utf8.withContiguousStorageIfAvailable` avoids the retain and
+    /// release that `var copy = name; copy.withUTF8` costs.
+    @inline(__always)
+    func matches(named name: String, region: Int?) -> SymbolIDMatches {
+        var matches = SymbolIDMatches()
+        if name.utf8.withContiguousStorageIfAvailable({
+            collectMatches(for: UnsafeRawBufferPointer($0), region: region, into: &matches)
+        }) == nil {
+            Array(name.utf8).withUnsafeBytes { collectMatches(for: $0, region: region, into: &matches) }
+        }
+        return matches
+    }
+
     /// The entries named `query` (and the folded `__pfx_` symbols it names),
     /// optionally only those in one region.
-    func matches(for query: UnsafeRawBufferPointer, region: Int?) -> SymbolMatches {
-        var matches = SymbolMatches(storage: self)
+    func matches(for query: UnsafeRawBufferPointer, region: Int?) -> SymbolIDMatches {
+        var matches = SymbolIDMatches()
         collectMatches(for: query, region: region, into: &matches)
         return matches
     }
@@ -67,7 +79,7 @@ extension IndexStorage {
     /// query for a padding symbol finds both a stored `__pfx_foo` and a
     /// `foo` that carries a folded prefix in one probe, not two.
     @inline(__always)
-    func collectMatches(for query: UnsafeRawBufferPointer, region: Int?, into matches: inout SymbolMatches) {
+    func collectMatches(for query: UnsafeRawBufferPointer, region: Int?, into matches: inout SymbolIDMatches) {
         let start = query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         let count = query.count
         guard count > 6 && IndexStorage.hasPrefixName(query) else {
@@ -98,7 +110,7 @@ extension IndexStorage {
     /// folded prefix, in entry order.
     @inline(__always)
     private func probe(key: UnsafeRawPointer, keyCount: Int, direct: UnsafeRawPointer?, folded: UnsafeRawPointer?,
-                       count: Int, region: Int?, into matches: inout SymbolMatches) {
+                       count: Int, region: Int?, into matches: inout SymbolIDMatches) {
         let hash = NameHash.hash(key, count: keyCount)
         let table = nameTable
         var slot = table.home(hash)

@@ -1,64 +1,29 @@
-/// Every symbol with one name, in address order (absolute symbols last).
+/// Every symbol with one name, in address order (absolute symbols last):
+/// what ``SymbolIndex/symbols(named:)`` returns.
 ///
-/// The matches are found when the collection is made and kept as entry
-/// numbers: up to 16 inline, so a lookup allocates nothing unless a name is
-/// shared by more than 16 symbols (in vmlinux the most repeated name has 12;
-/// modules repeat `.LC0`-style labels more often).
+/// The matches are found when the collection is made and kept as ids (see
+/// ``SymbolIDMatches``); a lookup allocates nothing unless a name is shared
+/// by more than 16 symbols.
 public struct SymbolMatches: RandomAccessCollection, Sendable {
     let storage: IndexStorage
-    /// Symbol ids (`entry << 1 | isFoldedPrefix`), in address order.
-    private var inline = SIMD16<UInt32>()
+    /// The matches' ids.
+    public let ids: SymbolIDMatches
+
+    init(storage: IndexStorage, ids: SymbolIDMatches) {
+        self.storage = storage
+        self.ids = ids
+    }
+
     /// The number of matches.
-    public private(set) var count = 0
-    /// All matches, once there are more than 16. Optional, so that the usual
-    /// lookup copies and destroys a null reference, not the shared empty array.
-    private var overflow: [UInt32]?
-
-    init(storage: IndexStorage) { self.storage = storage }
-
+    public var count: Int { ids.count }
     /// The first position, 0.
     public var startIndex: Int { 0 }
     /// One past the last position: the number of matches.
-    public var endIndex: Int { count }
+    public var endIndex: Int { ids.count }
 
     /// The symbol at `position`.
     public subscript(position: Int) -> Symbol {
-        precondition(position >= 0 && position < count, "SymbolMatches index out of range")
-        return Symbol(storage: storage, id: self[id: position])
-    }
-
-    @inline(__always)
-    mutating func append(_ id: UInt32) {
-        if count < 16 {
-            inline[count] = id
-        } else {
-            if count == 16 { overflow = (0..<16).map { inline[$0] } }
-            overflow!.append(id)
-        }
-        count += 1
-    }
-
-    /// True when the matches from `start` on mix folded prefixes with
-    /// stored names, whose entry order may differ from address order.
-    func needsOrdering(from start: Int) -> Bool {
-        guard count - start > 1 else { return false }
-        var folded = 0
-        for position in start..<count where self[id: position] & 1 != 0 { folded += 1 }
-        return folded > 0 && folded < count - start
-    }
-
-    private subscript(id position: Int) -> UInt32 { count <= 16 ? inline[position] : overflow![position] }
-
-    /// Puts matches from two probes (direct names and folded prefixes) in
-    /// address order: a folded prefix of entry `e` lies just before `e`.
-    mutating func sortByAddress() {
-        var ids = count > 16 ? overflow! : (0..<count).map { inline[$0] }
-        ids.sort { Self.addressKey($0) < Self.addressKey($1) }
-        if count > 16 { overflow = ids } else { for (index, id) in ids.enumerated() { inline[index] = id } }
-    }
-
-    /// Orders by entry, a folded prefix before its entry.
-    private static func addressKey(_ id: UInt32) -> UInt64 {
-        UInt64(id >> 1) << 1 | UInt64(1 - (id & 1))
+        precondition(position >= 0 && position < ids.count, "SymbolMatches index out of range")
+        return Symbol(storage: storage, id: ids[raw: position])
     }
 }

@@ -1,0 +1,67 @@
+/// The ids of every symbol with one name, in address order (absolute
+/// symbols last): what ``SymbolIndex/symbolIDs(named:)`` returns.
+///
+/// Up to 16 ids are kept inline, so a lookup allocates nothing unless a name
+/// is shared by more than 16 symbols (in vmlinux the most repeated name has
+/// 12; modules repeat `.LC0`-style labels more often). It holds no reference
+/// to the index, so making, copying and dropping it touches no reference
+/// count; ``SymbolIndex/symbol(_:)`` turns an id into a ``Symbol``.
+public struct SymbolIDMatches: RandomAccessCollection, Sendable {
+    /// Raw ids (`entry << 1 | isFoldedPrefix`), in address order.
+    private var inline = SIMD16<UInt32>()
+    /// The number of matches.
+    public private(set) var count = 0
+    /// All matches, once there are more than 16. Optional, so that the usual
+    /// lookup copies and destroys a null reference, not the shared empty array.
+    private var overflow: [UInt32]?
+
+    init() {}
+
+    /// The first position, 0.
+    public var startIndex: Int { 0 }
+    /// One past the last position: the number of matches.
+    public var endIndex: Int { count }
+
+    /// The id at `position`.
+    public subscript(position: Int) -> Symbol.ID {
+        precondition(position >= 0 && position < count, "SymbolIDMatches index out of range")
+        return Symbol.ID(rawValue: self[raw: position])
+    }
+
+    /// The raw id at `position`, which must be valid.
+    @inline(__always)
+    subscript(raw position: Int) -> UInt32 { count <= 16 ? inline[position] : overflow![position] }
+
+    @inline(__always)
+    mutating func append(_ id: UInt32) {
+        if count < 16 {
+            inline[count] = id
+        } else {
+            if count == 16 { overflow = (0..<16).map { inline[$0] } }
+            overflow!.append(id)
+        }
+        count += 1
+    }
+
+    /// True when the matches from `start` on mix folded prefixes with
+    /// stored names, whose entry order may differ from address order.
+    func needsOrdering(from start: Int) -> Bool {
+        guard count - start > 1 else { return false }
+        var folded = 0
+        for position in start..<count where self[raw: position] & 1 != 0 { folded += 1 }
+        return folded > 0 && folded < count - start
+    }
+
+    /// Puts matches from two probes (direct names and folded prefixes) in
+    /// address order: a folded prefix of entry `e` lies just before `e`.
+    mutating func sortByAddress() {
+        var ids = count > 16 ? overflow! : (0..<count).map { inline[$0] }
+        ids.sort { Self.addressKey($0) < Self.addressKey($1) }
+        if count > 16 { overflow = ids } else { for (index, id) in ids.enumerated() { inline[index] = id } }
+    }
+
+    /// Orders by entry, a folded prefix before its entry.
+    private static func addressKey(_ id: UInt32) -> UInt64 {
+        UInt64(id >> 1) << 1 | UInt64(1 - (id & 1))
+    }
+}
