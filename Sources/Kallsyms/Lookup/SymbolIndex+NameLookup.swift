@@ -75,7 +75,7 @@ extension IndexStorage {
     /// names, to `matches` in address order.
     ///
     /// Entries are filed under their name without one leading `__pfx_`
-    /// (``filingKey(_:)``), so `__pfx_foo` and `foo` share a probe run: a
+    /// (``NameHash/filingHash(_:)``), so `__pfx_foo` and `foo` share a probe run: a
     /// query for a padding symbol finds both a stored `__pfx_foo` and a
     /// `foo` that carries a folded prefix in one probe, not two.
     @inline(__always)
