@@ -92,4 +92,25 @@ struct NameLookupTests {
             #expect(Self.answer(index, name) == Self.expected(name, in: lines), "symbols(named: \(name))")
         }
     }
+
+    @Test("a name repeated 20,000 times: every symbol comes back, in address order, and other names still resolve")
+    func oneNameManyTimes() throws {
+        var text = "ffffffff81000000 T _stext\n"
+        var address: UInt64 = 0xffff_ffff_8100_0000
+        for number in 0..<20_000 {
+            address += 32
+            text += "\(String(address, radix: 16)) t \(number % 500 == 0 ? "other_\(number)" : ".LC0")\n"
+        }
+        text += "\(String(address + 64, radix: 16)) T _etext\n"
+        let index = try SymbolIndex(bytes: Array(text.utf8))
+        let matches = index.symbols(named: ".LC0")
+        #expect(matches.count == 19_960)
+        let addresses = matches.map(\.address)
+        #expect(addresses == addresses.sorted() && Set(addresses).count == addresses.count)
+        #expect(index.symbolIDs(named: ".LC0").count == 19_960)
+        for number in stride(from: 0, to: 20_000, by: 500) {
+            #expect(index.symbols(named: "other_\(number)").count == 1)
+        }
+        #expect(index.symbols(named: ".LC1").isEmpty)
+    }
 }
