@@ -25,6 +25,8 @@ struct NameLookupTests {
         #expect(Array(symbols.ids) == symbols.map(\.symbolID))
         let bytes = Array(name.utf8).withUnsafeBufferPointer { index.symbols(named: $0).map(\.symbolID) }
         #expect(bytes == symbols.map(\.symbolID), "symbols(named: bytes of \(name))")
+        let byteIDs = Array(name.utf8).withUnsafeBufferPointer { Array(index.symbolIDs(named: $0)) }
+        #expect(byteIDs == symbols.map(\.symbolID), "symbolIDs(named: bytes of \(name))")
         return symbols.map { "\(String($0.address, radix: 16)) \($0.type.letter) \($0.name)" }
     }
 

@@ -38,7 +38,15 @@ extension SymbolIndex {
     /// - Parameter utf8: the name's bytes; they need not outlive the call.
     /// - Returns: the matches; empty when there are none.
     public func symbols(named utf8: UnsafeBufferPointer<UInt8>) -> SymbolMatches {
-        SymbolMatches(storage: storage, ids: storage.matches(for: UnsafeRawBufferPointer(utf8), region: nil))
+        SymbolMatches(storage: storage, ids: symbolIDs(named: utf8))
+    }
+
+    /// The ids of every symbol whose name is the given UTF-8 bytes, in
+    /// address order; see ``symbolIDs(named:)-(String)``.
+    /// - Parameter utf8: the name's bytes; they need not outlive the call.
+    /// - Returns: the ids; empty when there are none.
+    public func symbolIDs(named utf8: UnsafeBufferPointer<UInt8>) -> SymbolIDMatches {
+        storage.matches(for: UnsafeRawBufferPointer(utf8), region: nil)
     }
 }
 
