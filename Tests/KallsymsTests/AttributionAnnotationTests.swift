@@ -85,7 +85,7 @@ struct AttributionAnnotationTests {
     /// the existing reader finds.
     @Test(arguments: ["kallsyms-6.1.0-53-cloud-amd64-kaslr-modules.txt.gz", "kallsyms-6.18.44-x86_64.txt.gz"])
     func realAnnotationsParse(file: String) throws {
-        let path = ELFTestPaths.data(file)
+        let path = TestData.path(file)
         guard FileManager.default.fileExists(atPath: path) else { return }
         let bytes = try InputBytes.read(path: path, limit: 64 << 20)
         var annotated = 0

@@ -7,7 +7,7 @@ import Testing
 @Suite("Attribution: files, modules and qualified names on real files")
 struct AttributionIntegrationTests {
     static let kaslrDump = TestData.path("kallsyms-6.1.0-53-cloud-amd64-kaslr-modules.txt.gz")
-    static let libceph = TestData.path("libceph-6.1.0-53-cloud-amd64.ko.gz")
+    static let libceph = ELFTestPaths.libceph
     static let moduleSections = TestData.path("module-sections-6.1.0-53-cloud-amd64-kaslr.txt.gz")
 
     static let attributed: SymbolIndex? = try? SymbolIndex(

@@ -286,7 +286,7 @@ struct AttributionQualifiedNameTests {
     /// no files) gets a unique name that resolves back to it.
     @Test(arguments: ["kallsyms-6.1.0-53-cloud-amd64-kaslr-modules.txt.gz", "kallsyms-6.18.44-x86_64.txt.gz"])
     func everyRealSymbolRoundTrips(file: String) throws {
-        let path = ELFTestPaths.data(file)
+        let path = TestData.path(file)
         guard FileManager.default.fileExists(atPath: path) else { return }
         let bytes = try InputBytes.read(path: path, limit: 64 << 20)
         var candidates: [Candidate] = []

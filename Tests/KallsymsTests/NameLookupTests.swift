@@ -5,17 +5,9 @@ import Testing
 /// and duplicates share probe runs, checked against a plain scan of the lines.
 @Suite("Name lookup: padding symbols and duplicates")
 struct NameLookupTests {
-    /// Every line of `text` as (address, type, name), in file order.
-    static func lines(_ text: String) -> [(address: UInt64, type: Character, name: String)] {
-        text.split(separator: "\n").map { line in
-            let fields = line.split(separator: " ")
-            return (UInt64(fields[0], radix: 16)!, fields[1].first!, String(fields[2]))
-        }
-    }
-
     /// The answer a scan of the lines gives: every symbol of that name, by address.
-    static func expected(_ name: String, in lines: [(address: UInt64, type: Character, name: String)]) -> [String] {
-        lines.filter { $0.name == name }.map { "\(String($0.address, radix: 16)) \($0.type) \($0.name)" }.sorted()
+    static func expected(_ name: String, in symbols: [ReferenceSymbol]) -> [String] {
+        symbols.filter { $0.name == name }.map(\.key).sorted()
     }
 
     /// The index's answer, checked to agree with the id-only lookup and the bytes one.
@@ -27,7 +19,7 @@ struct NameLookupTests {
         #expect(bytes == symbols.map(\.symbolID), "symbols(named: bytes of \(name))")
         let byteIDs = Array(name.utf8).withUnsafeBufferPointer { Array(index.symbolIDs(named: $0)) }
         #expect(byteIDs == symbols.map(\.symbolID), "symbolIDs(named: bytes of \(name))")
-        return symbols.map { "\(String($0.address, radix: 16)) \($0.type.letter) \($0.name)" }
+        return symbols.map(\.referenceKey)
     }
 
     @Test("stored and folded padding symbols, nested prefixes and duplicates come back complete, by address")
@@ -53,15 +45,15 @@ struct NameLookupTests {
         ffffffff81000b00 T _etext
 
         """
-        let lines = Self.lines(text)
+        let reference = ReferenceModel.parse(Array(text.utf8))
         let index = try SymbolIndex(bytes: Array(text.utf8))
         // The table folds some of these (16 bytes before their function) and stores the rest.
-        #expect(index.count == lines.count)
-        var names = Set(lines.map(\.name))
+        #expect(index.count == reference.count)
+        var names = Set(reference.map(\.name))
         names.formUnion(["__pfx_baz", "baz", "__pfx___pfx_foo", "__pf", "__pfx", "__pfx_b", "fo", "foo2"])
         for name in names.sorted() {
             let answer = Self.answer(index, name)
-            #expect(answer == Self.expected(name, in: lines), "symbols(named: \(name))")
+            #expect(answer == Self.expected(name, in: reference), "symbols(named: \(name))")
             #expect(zip(answer, answer.dropFirst()).allSatisfy { $0 < $1 }, "\(name): address order")
         }
     }
@@ -88,10 +80,10 @@ struct NameLookupTests {
             text += "\(String(address, radix: 16)) t \(name)\n"
         }
         text += "\(String(address + 64, radix: 16)) T _etext\n"
-        let lines = Self.lines(text)
+        let reference = ReferenceModel.parse(Array(text.utf8))
         let index = try SymbolIndex(bytes: Array(text.utf8))
-        for name in Set(lines.map(\.name)).union(pool.map { "__pfx_" + $0 + "_absent" }) {
-            #expect(Self.answer(index, name) == Self.expected(name, in: lines), "symbols(named: \(name))")
+        for name in Set(reference.map(\.name)).union(pool.map { "__pfx_" + $0 + "_absent" }) {
+            #expect(Self.answer(index, name) == Self.expected(name, in: reference), "symbols(named: \(name))")
         }
     }
 

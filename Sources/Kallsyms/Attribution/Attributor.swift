@@ -51,7 +51,7 @@ struct Attributor {
         guard DWARFCompileUnits.hasDebugInfo(elf) else { return }
         let ranges = try DWARFCompileUnits(elf).ranges()
         guard !ranges.isEmpty else { return }
-        for entry in 0..<storage.searchableCount where storage.region(of: entry) == 0 {
+        for entry in storage.searchableEntries(inRegion: 0).joined() {
             let address = storage.address(of: entry) &- slide
             guard let range = DWARFAddressRange.range(containing: address, in: ranges) else { continue }
             origins.setFile(canonicalUnit(range), of: entry, from: .debugInfo)
@@ -123,7 +123,7 @@ struct Attributor {
             guard Int(section) < elf.sections.count else { return nil }
             return (base, base &+ max(elf.sections[Int(section)].size, 1), Int(section))
         }.sorted { $0.base < $1.base }
-        for entry in 0..<storage.searchableCount where storage.region(of: entry) == region {
+        for entry in storage.searchableEntries(inRegion: region).joined() {
             let address = storage.address(of: entry)
             guard let section = placed.last(where: { $0.base <= address }), address < section.end,
                   let range = DWARFAddressRange.range(containing: address &- section.base, sectionIndex: section.section,
@@ -160,7 +160,7 @@ struct Attributor {
         }
         located.sort { $0.address < $1.address }
         var next = 0
-        for entry in 0..<storage.searchableCount where storage.region(of: entry) == region {
+        for entry in storage.searchableEntries(inRegion: region).joined() {
             let entryAddress = storage.address(of: entry)
             while next < located.count && located[next].address < entryAddress { next += 1 }
             var candidate = next
@@ -184,10 +184,8 @@ struct Attributor {
     }
 
     /// The entries (not folded prefixes) named `name` in `region`.
-    private func entries(named name: String, region: Int) -> [Int] {
-        var name = name
-        let matches = name.withUTF8 { storage.matches(for: UnsafeRawBufferPointer($0), region: region) }
-        return matches.compactMap { $0.rawValue & 1 != 0 ? nil : Int($0.rawValue >> 1) }
+    func entries(named name: String, region: Int) -> [Int] {
+        storage.matches(named: name, region: region).compactMap { $0.rawValue & 1 != 0 ? nil : Int($0.rawValue >> 1) }
     }
 
     private mutating func canonicalName(_ file: String) -> String {

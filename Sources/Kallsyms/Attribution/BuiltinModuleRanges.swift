@@ -182,18 +182,13 @@ struct BuiltinModuleRanges: Sendable, Hashable {
         return BuiltinModuleMap(ranges: ranges)
     }
 
-    /// A hex number of 1 to 16 digits, without `0x`.
+    /// A hex number of 1 to 16 digits, without `0x`, read with the parser's digit table.
     private static func hex(_ digits: ArraySlice<UInt8>) -> UInt64? {
         guard !digits.isEmpty, digits.count <= 16 else { return nil }
         var value: UInt64 = 0
         for byte in digits {
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte &- UInt8(ascii: "A") &+ 10
-            default: return nil
-            }
+            let digit = SymbolTableParser.hexTable[Int(byte)]
+            guard digit != 0xFF else { return nil }
             value = value &<< 4 | UInt64(digit)
         }
         return value

@@ -78,7 +78,7 @@ struct QualifiedName: Sendable, Hashable, CustomStringConvertible {
         if let hash = bytes.lastIndex(of: UInt8(ascii: "#")) {
             let digits = bytes[(hash + 1)...]
             guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                  digits.count <= 9, let value = Int(String(decoding: digits, as: UTF8.self)), value >= 1 else {
+                  let value = Int(String(decoding: digits, as: UTF8.self)), value >= 1, value <= Self.maximumOrdinal else {
                 throw fail("expected a number from 1 after \"#\", found \(KallsymsError.quote(digits))", at: hash + 1)
             }
             if let earlier = bytes[..<hash].firstIndex(of: UInt8(ascii: "#")) {

@@ -19,9 +19,7 @@ extension SymbolIndex {
         if let path = options.builtinModuleRanges {
             let ranges = try BuiltinModuleRanges(parsing: InputBytes.read(path: path, limit: 256 << 20), source: path)
             origins.builtinRanges = ranges.resolve { name in
-                var name = name
-                return name.withUTF8 { storage.matches(for: UnsafeRawBufferPointer($0), region: 0) }
-                    .first.map { storage.address(of: Int($0.rawValue >> 1)) }
+                storage.matches(named: name, region: 0).first.map { storage.address(of: Int($0.rawValue >> 1)) }
             }
         }
         storage.attach(try origins.finish(source: storage.source))

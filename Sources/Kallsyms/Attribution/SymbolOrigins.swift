@@ -27,8 +27,6 @@ struct SymbolOrigins: Sendable {
             + (builtinRanges?.ranges.count ?? 0) * 40
     }
 
-    func deallocate() {}
-
     func origin(of entry: Int) -> Origin {
         // The last run starting at or before the entry.
         var low = 0
@@ -71,8 +69,6 @@ struct SymbolOrigins: Sendable {
             fileOfEntry[entry] = fileID(file)
         }
 
-        func hasFile(_ entry: Int) -> Bool { fileRank[entry] != 0 }
-
         private mutating func fileID(_ file: String) -> UInt32 {
             if let known = fileIDs[file] { return known }
             let id = UInt32(files.count)
@@ -95,13 +91,23 @@ struct SymbolOrigins: Sendable {
                     runOrigins.append(number)
                 }
             }
+            // An origin depends only on (file, annotation): each distinct pair is
+            // turned into an Origin (and its object path canonicalized) once.
+            var numberOfPair: [UInt64: UInt16] = [:]
             for entry in 0..<(attributed ? fileOfEntry.count : 0) {
+                let annotationID = annotationOfEntry.map { Int($0[entry]) } ?? 0
+                let pair = UInt64(fileOfEntry[entry]) << 32 | UInt64(annotationID)
+                if let number = numberOfPair[pair] {
+                    record(entry, number)
+                    continue
+                }
                 var origin = Origin(file: fileOfEntry[entry] == 0 ? nil : files[Int(fileOfEntry[entry])])
-                if let annotationOfEntry, let annotation = annotations[Int(annotationOfEntry[entry])] {
+                if annotationOfEntry != nil, let annotation = annotations[annotationID] {
                     origin.builtinModules = annotation.modules
                     if origin.file == nil, let object = annotation.objectFile { origin.file = SourcePath.canonical(object) }
                 }
                 if let number = numbers[origin] {
+                    numberOfPair[pair] = number
                     record(entry, number)
                     continue
                 }
@@ -112,6 +118,7 @@ struct SymbolOrigins: Sendable {
                         hint: "no kernel has that many; check that the ELF files belong to this kernel")
                 }
                 numbers[origin] = UInt16(origins.count)
+                numberOfPair[pair] = UInt16(origins.count)
                 record(entry, UInt16(origins.count))
                 origins.append(origin)
             }

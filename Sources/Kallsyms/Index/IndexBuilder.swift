@@ -59,9 +59,14 @@ enum IndexBuilder {
         var regionByName: [String: UInt16] = [:]
         var annotationModule = [UInt16](repeating: 0, count: table.annotations.count)
         var annotationIsBuiltinOnly = [Bool](repeating: false, count: table.annotations.count)
+        // Each distinct annotation is read once, here; attribution reuses it.
+        var parsedAnnotations = [KallmodsymsAnnotation?](repeating: nil, count: table.annotations.count)
         for (annotationID, annotation) in table.annotations.enumerated() where annotationID > 0 {
             let items = AnnotationParser.items(annotation)
             let modules = items.filter { !$0.isObject }
+            let objects = items.filter(\.isObject)
+            parsedAnnotations[annotationID] = KallmodsymsAnnotation(
+                modules: modules.map(\.name), objectFile: objects.count == 1 ? objects[0].name : nil)
             annotationIsBuiltinOnly[annotationID] = modules.count != 1 || items.count != 1
             guard let moduleName = modules.first?.name, modules.count == 1, items.count == 1 else { continue }
             if let known = regionByName[moduleName] {
@@ -285,7 +290,7 @@ enum IndexBuilder {
         let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesMayBeDecorated)
         let builtinAnnotations = builtinAnnotationOfSymbol.map { perSymbol in
             BuiltinAnnotations(
-                annotations: table.annotations.map { $0.isEmpty ? nil : try? KallmodsymsAnnotation(parsing: $0, source: table.source) },
+                annotations: parsedAnnotations,
                 ofEntry: stored.map { perSymbol[Int($0)] })
         }
 

@@ -94,7 +94,6 @@ final class IndexStorage: @unchecked Sendable {
         flags.deallocate()
         names.deallocate()
         nameTable.deallocate()
-        origins?.deallocate()
     }
 
     /// Installs the attribution, while the storage is still private to its builder.
@@ -133,6 +132,18 @@ final class IndexStorage: @unchecked Sendable {
             if Int(regionRunStarts[middle]) <= entry { low = middle } else { high = middle }
         }
         return Int(regionRunRegions[low])
+    }
+
+    /// The searchable entries of `region`, in entry order, read from the
+    /// region runs (no search per entry).
+    func searchableEntries(inRegion region: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        for (run, start) in regionRunStarts.enumerated() where Int(regionRunRegions[run]) == region {
+            let end = run + 1 < regionRunStarts.count ? Int(regionRunStarts[run + 1]) : entryCount
+            let searchable = Int(start)..<min(end, searchableCount)
+            if !searchable.isEmpty { ranges.append(searchable) }
+        }
+        return ranges
     }
 
     func type(of entry: Int) -> SymbolType { SymbolType(code: flags[entry] & Flags.typeMask) }

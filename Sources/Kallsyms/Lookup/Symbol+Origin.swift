@@ -28,14 +28,10 @@ extension Symbol {
     /// name, module and file (static inline functions from a header, clones).
     /// Stable: it depends only on the symbols that share the name.
     public var qualifiedName: String {
-        let peers = storage.candidates(named: nameForQualification)
+        let peers = storage.candidates(named: name)
         guard let position = peers.ids.firstIndex(of: id) else { return name }
         return QualifiedName.uniqueNames(for: peers.candidates)[position].description
     }
-
-    /// The name qualified names are built from: for a kas_alias alias
-    /// (`name@path_c_12`), still its whole name.
-    var nameForQualification: String { name }
 
     /// What the qualified-name resolver knows of this symbol.
     var candidate: QualifiedName.Candidate {
@@ -47,9 +43,7 @@ extension Symbol {
 extension IndexStorage {
     /// Every symbol named `name`, as resolver candidates, with their ids.
     func candidates(named name: String) -> (ids: [UInt32], candidates: [QualifiedName.Candidate]) {
-        var name = name
-        let ids = name.withUTF8 { self.matches(for: UnsafeRawBufferPointer($0), region: nil) }
-        let matches = SymbolMatches(storage: self, ids: ids)
-        return (matches.map(\.id), matches.map(\.candidate))
+        let ids = matches(named: name, region: nil)
+        return (ids.map(\.rawValue), SymbolMatches(storage: self, ids: ids).map(\.candidate))
     }
 }

@@ -2,27 +2,9 @@ import Foundation
 import Synchronization
 @testable import Kallsyms
 
-/// Paths of the package and of the shared real-data files.
+/// The shared real-data file the ELF and attribution tests read.
 enum ELFTestPaths {
-    /// The directory that holds Package.swift, found by walking up from this file.
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.path
-            }
-            url.deleteLastPathComponent()
-        }
-        return FileManager.default.currentDirectoryPath
-    }()
-
-    /// `<root>/../shared/data/NAME`.
-    static func data(_ name: String) -> String {
-        URL(fileURLWithPath: packageRoot).deletingLastPathComponent()
-            .appendingPathComponent("shared/data/\(name)").path
-    }
-
-    static let libceph = data("libceph-6.1.0-53-cloud-amd64.ko.gz")
+    static let libceph = TestData.path("libceph-6.1.0-53-cloud-amd64.ko.gz")
 }
 
 /// The system tools used as oracles, run with `Process`.
