@@ -150,8 +150,9 @@ struct AddressSearch {
     ///   - logicalStarts: where each entry's first symbol begins (lower when a
     ///     folded prefix precedes it); a segment's base is its first logical start.
     ///   - starts: from ``segmentStarts(addresses:logicalStarts:)``.
-    ///   - lowBits: ``prefixBit``/``specialBit`` of each entry.
-    init(addresses: [UInt64], logicalStarts: [UInt64], starts: [Int], lowBits: [UInt8]) {
+    ///   - flags: each entry's ``IndexStorage/Flags``, from which the keys'
+    ///     ``prefixBit`` and ``specialBit`` are taken.
+    init(addresses: [UInt64], logicalStarts: [UInt64], starts: [Int], flags: [UInt8]) {
         var bases: [UInt64] = []
         var keys = [Int32](repeating: .max, count: addresses.count + AddressSearch.windowWidth)
         for (segment, first) in starts.enumerated() {
@@ -159,7 +160,10 @@ struct AddressSearch {
             let base = logicalStarts[first]
             bases.append(base)
             for entry in first..<end {
-                keys[entry] = Int32(truncatingIfNeeded: (addresses[entry] - base) << 2) | Int32(lowBits[entry])
+                let entryFlags = flags[entry]
+                let lowBits = (entryFlags & IndexStorage.Flags.hasPrefix != 0 ? AddressSearch.prefixBit : 0)
+                    | (entryFlags & IndexStorage.Flags.specialExtent != 0 ? AddressSearch.specialBit : 0)
+                keys[entry] = Int32(truncatingIfNeeded: (addresses[entry] - base) << 2) | lowBits
             }
         }
 

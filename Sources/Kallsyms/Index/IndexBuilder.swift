@@ -79,7 +79,9 @@ enum IndexBuilder {
             }
         }
         var regionOfSymbol = [UInt16](repeating: 0, count: count)
-        var builtinAnnotationOfSymbol: [UInt16]?
+        // A symbol with an annotation keeps region 0 exactly when that annotation
+        // names built-in code; attribution later reads it back from the table.
+        var anyBuiltin = false
         if table.annotations.count > 1 {
             let image = markers.imageRange
             for symbol in 0..<count {
@@ -87,10 +89,7 @@ enum IndexBuilder {
                 guard annotation > 0 else { continue }
                 let insideImage = image.map { $0.contains(addressOf[symbol]) } ?? false
                 if annotationIsBuiltinOnly[annotation] || insideImage {
-                    if builtinAnnotationOfSymbol == nil {
-                        builtinAnnotationOfSymbol = [UInt16](repeating: 0, count: count)
-                    }
-                    builtinAnnotationOfSymbol![symbol] = UInt16(annotation)
+                    anyBuiltin = true
                 } else {
                     regionOfSymbol[symbol] = annotationModule[annotation]
                 }
@@ -226,10 +225,8 @@ enum IndexBuilder {
 
         // Flags and extents.
         var flags = [UInt8](repeating: 0, count: entryCount)
-        var keyBits = [UInt8](repeating: 0, count: searchableCount)
         for entry in 0..<entryCount {
             flags[entry] = typeOf[Int(stored[entry])] | (storedHasPrefix[entry] ? IndexStorage.Flags.hasPrefix : 0)
-            if entry < searchableCount && storedHasPrefix[entry] { keyBits[entry] = UInt8(AddressSearch.prefixBit) }
         }
         var extents = ExtentTable()
         var entry = 0
@@ -264,12 +261,11 @@ enum IndexBuilder {
             if let special {
                 extents.append(entry: last, end: special.end, kind: special.kind)
                 flags[last] |= IndexStorage.Flags.specialExtent
-                keyBits[last] |= UInt8(AddressSearch.specialBit)
             }
             entry = last + 1
         }
         let search = AddressSearch(addresses: addresses, logicalStarts: logicalStarts, starts: segmentStarts,
-                                   lowBits: keyBits)
+                                   flags: flags)
 
         // Region runs.
         var runStarts: [UInt32] = []
@@ -288,11 +284,9 @@ enum IndexBuilder {
         nameRanges.reserveCapacity(entryCount)
         for entry in 0..<entryCount { nameRanges.append(table.name(Int(stored[entry]))) }
         let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesMayBeDecorated)
-        let builtinAnnotations = builtinAnnotationOfSymbol.map { perSymbol in
-            BuiltinAnnotations(
-                annotations: parsedAnnotations,
-                ofEntry: stored.map { perSymbol[Int($0)] })
-        }
+        let builtinAnnotations = anyBuiltin ? BuiltinAnnotations(
+            annotations: parsedAnnotations,
+            ofEntry: stored.map { regionOfSymbol[Int($0)] == 0 ? table.annotationIDs[Int($0)] : 0 }) : nil
 
         return (IndexStorage(
             source: table.source, symbolCount: count, searchableCount: searchableCount,

@@ -163,15 +163,9 @@ struct NameCodec {
         return written
     }
 
-    /// The decoded length of `encoded`.
-    func decodedLength(_ encoded: UnsafeBufferPointer<UInt8>) -> Int {
-        var length = 0
-        for code in encoded { length &+= Int(expansions[Int(code)] >> 16) }
-        return length
-    }
-
-    /// Decodes into `output`, which must hold `decodedLength(encoded) + 1` bytes
-    /// (each code writes two bytes and advances by its length).
+    /// Decodes into `output`, which must hold two bytes a code (each code
+    /// writes two bytes and advances by its length).
+    @inline(__always)
     func decode(_ encoded: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
         var length = 0
         let expansions = self.expansions.base
@@ -197,19 +191,12 @@ struct NameCodec {
         // Each code stands for one or two bytes.
         guard codes <= count && codes &* 2 >= count else { return false }
         guard codes <= NameCodec.stackDecodedCodes else { return matchesLongName(encoded, query: query, count: count) }
-        let expansions = self.expansions.base
         // A fixed-size local, not `withUnsafeTemporaryAllocation`, whose generic
         // result handling showed up as value-witness calls in profiles.
         var words = DecodeBuffer()
         return withUnsafeMutableBytes(of: &words) { buffer in
             let decoded = buffer.baseAddress!
-            var length = 0
-            for code in encoded {
-                let expansion = expansions[Int(code)]
-                decoded.storeBytes(of: UInt16(truncatingIfNeeded: expansion), toByteOffset: length, as: UInt16.self)
-                length &+= Int(expansion >> 16)
-            }
-            guard length == count else { return false }
+            guard decode(encoded, into: decoded.assumingMemoryBound(to: UInt8.self)) == count else { return false }
             return NameCodec.equalBytes(UnsafeRawPointer(decoded), query, count: count)
         }
     }

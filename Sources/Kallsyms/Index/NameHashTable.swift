@@ -33,8 +33,12 @@ struct NameHashTable {
 
     /// The home slot of a hash: its top 32 bits scaled onto the table.
     @inline(__always)
-    func home(_ hash: UInt64) -> Int {
-        Int(truncatingIfNeeded: ((hash &>> 32) &* UInt64(slots.count)) &>> 32)
+    func home(_ hash: UInt64) -> Int { NameHashTable.home(hash, capacity: slots.count) }
+
+    /// The home slot of a hash in a table of `capacity` slots: its top 32 bits scaled.
+    @inline(__always)
+    static func home(_ hash: UInt64, capacity: Int) -> Int {
+        Int(truncatingIfNeeded: ((hash &>> 32) &* UInt64(capacity)) &>> 32)
     }
 
     @inline(__always)
@@ -93,9 +97,7 @@ struct NameHashTable {
             order.deallocate()
         }
         hashes.withUnsafeBufferPointer { hashes in
-            @inline(__always) func home(_ hash: UInt64) -> Int {
-                Int(truncatingIfNeeded: ((hash &>> 32) &* UInt64(capacity)) &>> 32)
-            }
+            func home(_ hash: UInt64) -> Int { NameHashTable.home(hash, capacity: capacity) }
             for hash in hashes { firstPosition[home(hash) &+ 1] &+= 1 }
             for slot in 0..<capacity { firstPosition[slot &+ 1] &+= firstPosition[slot] }
             for (entry, hash) in hashes.enumerated() {

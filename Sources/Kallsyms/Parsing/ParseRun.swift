@@ -77,7 +77,6 @@ struct ParseRun {
                     next = min(stop &+ 2, end)
                 }
                 if next >= 0 && typeCode != 0xFF && nameLength > 0 && nameLength <= SymbolTableParser.maximumNameLength {
-                    if count == 0 { addressWidth = 16 }
                     addresses[count] = address
                     typeCodes[count] = typeCode
                     nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)

@@ -79,19 +79,6 @@ extension UnsafeRawBufferPointer {
     func bytesEqual(_ other: UnsafeRawBufferPointer) -> Bool {
         guard count == other.count else { return false }
         guard count > 0 else { return true }
-        let left = baseAddress!, right = other.baseAddress!
-        var position = 0
-        while position &+ 8 <= count {
-            if left.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                != right.loadUnaligned(fromByteOffset: position, as: UInt64.self) { return false }
-            position &+= 8
-        }
-        while position < count {
-            if left.load(fromByteOffset: position, as: UInt8.self) != right.load(fromByteOffset: position, as: UInt8.self) {
-                return false
-            }
-            position &+= 1
-        }
-        return true
+        return NameCodec.equalBytes(baseAddress!, other.baseAddress!, count: count)
     }
 }
