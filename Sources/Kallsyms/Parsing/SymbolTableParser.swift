@@ -32,9 +32,12 @@ enum SymbolTableParser {
             split = findNewline(bytes, from: bytes.count / 2) + 1
             if split >= bytes.count { split = bytes.count }
         }
-        var runs = [ParseRun(capacity: split / 13 + 1)]
+        // The first run has room for every line of the input: the table adopts
+        // its columns and the second run's lines are appended, not both copied.
+        var runs = [ParseRun(capacity: bytes.count / 13 + 1)]
         if split < bytes.count { runs.append(ParseRun(capacity: (bytes.count - split) / 13 + 1)) }
-        defer { for run in runs { run.deallocate() } }
+        var firstRunAdopted = false
+        defer { for (position, run) in runs.enumerated() where position > 0 || !firstRunAdopted { run.deallocate() } }
         let ranges = [0..<split, split..<bytes.count]
         runs.withUnsafeMutableBufferPointer { runs in
             let shared = SharedRuns(runs: runs.baseAddress!, bytes: bytes)
@@ -54,30 +57,27 @@ enum SymbolTableParser {
         if runs.count > 1, let error = runs[1].error { throw error.shifted(by: linesBefore) }
 
         let count = runs.reduce(0) { $0 + $1.count }
-        let addresses = UnsafeMutablePointer<UInt64>.allocate(capacity: max(count, 1))
-        let typeCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
-        let nameStarts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
-        let nameLengths = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
-        let annotationColumn = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
+        let first = runs[0]
         var table = ParsedTable(
             source: source, text: bytes,
-            addresses: Column(adopting: addresses, count: count), typeCodes: Column(adopting: typeCodes, count: count),
-            nameStarts: Column(adopting: nameStarts, count: count), nameLengths: Column(adopting: nameLengths, count: count),
-            annotationIDs: Column(adopting: annotationColumn, count: count))
+            addresses: Column(adopting: first.addresses, count: count),
+            typeCodes: Column(adopting: first.typeCodes, count: count),
+            nameStarts: Column(adopting: first.nameStarts, count: count),
+            nameLengths: Column(adopting: first.nameLengths, count: count),
+            annotationIDs: Column(adopting: first.annotationColumn, count: count))
+        firstRunAdopted = true
         var finished = false
         defer { if !finished { table.deallocate() } }
-        table.annotations = runs[0].annotations
-        var offset = 0
+        table.annotations = first.annotations
         for (position, run) in runs.enumerated() {
-            (addresses + offset).initialize(from: run.addresses, count: run.count)
-            (typeCodes + offset).initialize(from: run.typeCodes, count: run.count)
-            (nameStarts + offset).initialize(from: run.nameStarts, count: run.count)
-            (nameLengths + offset).initialize(from: run.nameLengths, count: run.count)
-            if position == 0 {
-                annotationColumn.initialize(from: run.annotationColumn, count: run.count)
-            } else {
+            if position > 0 {
+                let offset = first.count
+                (first.addresses + offset).initialize(from: run.addresses, count: run.count)
+                (first.typeCodes + offset).initialize(from: run.typeCodes, count: run.count)
+                (first.nameStarts + offset).initialize(from: run.nameStarts, count: run.count)
+                (first.nameLengths + offset).initialize(from: run.nameLengths, count: run.count)
                 // Renumber the second half's annotations into the first's table.
-                var known = runs[0].annotationIDs
+                var known = first.annotationIDs
                 var renumbered: [UInt16] = [0]
                 for annotation in run.annotations.dropFirst() {
                     if let id = known[annotation] {
@@ -95,11 +95,10 @@ enum SymbolTableParser {
                     }
                 }
                 for index in 0..<run.count {
-                    annotationColumn[offset + index] = renumbered[Int(run.annotationColumn[index])]
+                    first.annotationColumn[offset + index] = renumbered[Int(run.annotationColumn[index])]
                 }
             }
             table.diagnostics += position == 0 ? run.diagnostics : run.diagnostics.map { $0.shifted(by: linesBefore) }
-            offset += run.count
         }
         table.addressWidth = runs.first(where: { $0.count > 0 })?.addressWidth ?? 16
         table.namesMayBeDecorated = runs.contains { $0.highBits & 0x8080_8080_8080_8080 != 0 }
