@@ -131,7 +131,8 @@ struct AddressSearch {
     }
 
     /// Where segments start, for entries with these addresses (ascending) and
-    /// logical starts (lower for entries with a folded prefix).
+    /// logical starts (lower for entries with a folded prefix), followed by
+    /// `addresses.count`: segment `s` is `starts[s]..<starts[s + 1]`.
     static func segmentStarts(addresses: [UInt64], logicalStarts: [UInt64]) -> [Int] {
         var starts: [Int] = []
         var base: UInt64 = 0
@@ -141,7 +142,7 @@ struct AddressSearch {
                 base = logicalStarts[entry]
             }
         }
-        return starts
+        return starts + [addresses.count]
     }
 
     /// Builds the keys and buckets.
@@ -155,8 +156,9 @@ struct AddressSearch {
     init(addresses: [UInt64], logicalStarts: [UInt64], starts: [Int], flags: [UInt8]) {
         var bases: [UInt64] = []
         var keys = [Int32](repeating: .max, count: addresses.count + AddressSearch.windowWidth)
-        for (segment, first) in starts.enumerated() {
-            let end = segment + 1 < starts.count ? starts[segment + 1] : addresses.count
+        let segmentCount = starts.count - 1
+        for segment in 0..<segmentCount {
+            let (first, end) = (starts[segment], starts[segment + 1])
             let base = logicalStarts[first]
             bases.append(base)
             for entry in first..<end {
@@ -170,8 +172,8 @@ struct AddressSearch {
         var shifts: [UInt8] = []
         var segmentBuckets: [UInt32] = []
         var bucketStarts: [UInt32] = []
-        for (segment, first) in starts.enumerated() {
-            let end = segment + 1 < starts.count ? starts[segment + 1] : addresses.count
+        for segment in 0..<segmentCount {
+            let (first, end) = (starts[segment], starts[segment + 1])
             let span = UInt64(keys[end - 1]) + 1
             let wanted = max(1, (end - first) / AddressSearch.entriesPerBucket)
             var shift = 0
@@ -189,7 +191,6 @@ struct AddressSearch {
         }
         segmentBuckets.append(UInt32(bucketStarts.count))
         var segmentStarts = starts.map { UInt32($0) }
-        segmentStarts.append(UInt32(addresses.count))
         if bases.isEmpty {
             bases.append(0)
             segmentStarts = [0, 0]

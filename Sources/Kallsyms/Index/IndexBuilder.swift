@@ -217,11 +217,6 @@ enum IndexBuilder {
             logicalStarts[entry] = storedHasPrefix[entry] ? address - UInt64(prefixDistance) : address
         }
         let segmentStarts = AddressSearch.segmentStarts(addresses: addresses, logicalStarts: logicalStarts)
-        var segmentOfEntry = [UInt32](repeating: 0, count: searchableCount)
-        for (segment, first) in segmentStarts.enumerated() {
-            let end = segment + 1 < segmentStarts.count ? segmentStarts[segment + 1] : searchableCount
-            for entry in first..<end { segmentOfEntry[entry] = UInt32(segment) }
-        }
 
         // Flags and extents.
         var flags = [UInt8](repeating: 0, count: entryCount)
@@ -229,6 +224,8 @@ enum IndexBuilder {
             flags[entry] = typeOf[Int(stored[entry])] | (storedHasPrefix[entry] ? IndexStorage.Flags.hasPrefix : 0)
         }
         var extents = ExtentTable()
+        // The first segment start after the current entry (entries go up).
+        var upcomingSegment = 1
         var entry = 0
         while entry < searchableCount {
             var last = entry
@@ -245,7 +242,8 @@ enum IndexBuilder {
                     nextStart = logicalStarts[next]
                 }
                 if let nextStart, rangeEnd.map({ nextStart <= $0 }) ?? true {
-                    if segmentOfEntry[next] != segmentOfEntry[last] {
+                    while segmentStarts[upcomingSegment] < next { upcomingSegment += 1 }
+                    if segmentStarts[upcomingSegment] == next {
                         // Across a segment boundary the lookup cannot read the next key.
                         special = (nextStart, .bounded)
                     }
