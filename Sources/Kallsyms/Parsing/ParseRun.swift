@@ -26,6 +26,23 @@ struct ParseRun {
     /// The OR of all name bytes, plus the top bit for a `|`.
     var highBits: UInt64 = 0
 
+    /// The id of annotation `key`, added to the table if new; nil when the
+    /// table is full (ids are 16-bit, 0 meaning none).
+    mutating func intern(_ key: [UInt8]) -> UInt16? {
+        if let known = annotationIDs[key] { return known }
+        guard annotations.count < Int(UInt16.max) else { return nil }
+        let id = UInt16(annotations.count)
+        annotations.append(key)
+        annotationIDs[key] = id
+        return id
+    }
+
+    static func tooManyAnnotations(source: String, line: Int?) -> KallsymsError {
+        KallsymsError(code: .malformedModule, source: source, line: line,
+                      message: "more than 65534 distinct module annotations",
+                      hint: "this is not a kernel symbol table a running kernel produces")
+    }
+
     /// Room for `capacity` lines: the most the range can hold (13 bytes a
     /// line at the least); untouched pages of the over-allocation cost nothing.
     init(capacity: Int) {
@@ -102,20 +119,11 @@ struct ParseRun {
                         annotationID = lastAnnotation.id
                     } else {
                         let key = Array(bytes[line.annotationStart..<line.annotationStart + line.annotationLength])
-                        if let known = annotationIDs[key] {
-                            annotationID = known
-                        } else {
-                            guard annotations.count < Int(UInt16.max) else {
-                                error = KallsymsError(
-                                    code: .malformedModule, source: source, line: lineNumber,
-                                    message: "more than 65534 distinct module annotations",
-                                    hint: "this is not a kernel symbol table a running kernel produces")
-                                return
-                            }
-                            annotationID = UInt16(annotations.count)
-                            annotations.append(key)
-                            annotationIDs[key] = annotationID
+                        guard let id = intern(key) else {
+                            error = ParseRun.tooManyAnnotations(source: source, line: lineNumber)
+                            return
                         }
+                        annotationID = id
                         lastAnnotation = (line.annotationStart, line.annotationLength, annotationID)
                     }
                 }

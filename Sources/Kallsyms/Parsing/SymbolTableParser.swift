@@ -68,38 +68,28 @@ enum SymbolTableParser {
         firstRunAdopted = true
         var finished = false
         defer { if !finished { table.deallocate() } }
-        table.annotations = first.annotations
-        for (position, run) in runs.enumerated() {
-            if position > 0 {
-                let offset = first.count
-                (first.addresses + offset).initialize(from: run.addresses, count: run.count)
-                (first.typeCodes + offset).initialize(from: run.typeCodes, count: run.count)
-                (first.nameStarts + offset).initialize(from: run.nameStarts, count: run.count)
-                (first.nameLengths + offset).initialize(from: run.nameLengths, count: run.count)
-                // Renumber the second half's annotations into the first's table.
-                var known = first.annotationIDs
-                var renumbered: [UInt16] = [0]
-                for annotation in run.annotations.dropFirst() {
-                    if let id = known[annotation] {
-                        renumbered.append(id)
-                    } else {
-                        guard table.annotations.count < Int(UInt16.max) else {
-                            throw KallsymsError(code: .malformedModule, source: source,
-                                                message: "more than 65534 distinct module annotations",
-                                                hint: "this is not a kernel symbol table a running kernel produces")
-                        }
-                        let id = UInt16(table.annotations.count)
-                        table.annotations.append(annotation)
-                        known[annotation] = id
-                        renumbered.append(id)
-                    }
+        table.diagnostics = first.diagnostics
+        if runs.count > 1 {
+            let run = runs[1]
+            let offset = first.count
+            (first.addresses + offset).initialize(from: run.addresses, count: run.count)
+            (first.typeCodes + offset).initialize(from: run.typeCodes, count: run.count)
+            (first.nameStarts + offset).initialize(from: run.nameStarts, count: run.count)
+            (first.nameLengths + offset).initialize(from: run.nameLengths, count: run.count)
+            // Renumber the second half's annotations into the first's table.
+            var renumbered: [UInt16] = [0]
+            for annotation in run.annotations.dropFirst() {
+                guard let id = runs[0].intern(annotation) else {
+                    throw ParseRun.tooManyAnnotations(source: source, line: nil)
                 }
-                for index in 0..<run.count {
-                    first.annotationColumn[offset + index] = renumbered[Int(run.annotationColumn[index])]
-                }
+                renumbered.append(id)
             }
-            table.diagnostics += position == 0 ? run.diagnostics : run.diagnostics.map { $0.shifted(by: linesBefore) }
+            for index in 0..<run.count {
+                first.annotationColumn[offset + index] = renumbered[Int(run.annotationColumn[index])]
+            }
+            table.diagnostics += run.diagnostics.map { $0.shifted(by: linesBefore) }
         }
+        table.annotations = runs[0].annotations
         table.addressWidth = runs.first(where: { $0.count > 0 })?.addressWidth ?? 16
         table.namesMayBeDecorated = runs.contains { $0.highBits & 0x8080_8080_8080_8080 != 0 }
 
