@@ -281,7 +281,7 @@ enum IndexBuilder {
         var nameRanges: [UnsafeRawBufferPointer] = []
         nameRanges.reserveCapacity(entryCount)
         for entry in 0..<entryCount { nameRanges.append(table.name(Int(stored[entry]))) }
-        let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesMayBeDecorated)
+        let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesHaveHighBytes)
         let builtinAnnotations = anyBuiltin ? BuiltinAnnotations(
             annotations: parsedAnnotations,
             ofEntry: stored.map { regionOfSymbol[Int($0)] == 0 ? table.annotationIDs[Int($0)] : 0 }) : nil

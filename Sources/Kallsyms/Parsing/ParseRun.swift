@@ -23,8 +23,10 @@ struct ParseRun {
     var error: KallsymsError?
     /// Hex digits of the first symbol's address.
     var addressWidth = 16
-    /// The OR of all name bytes, plus the top bit for a `|`.
+    /// The OR of all name bytes.
     var highBits: UInt64 = 0
+    /// Nonzero when some name has a `|`.
+    var barBits: UInt64 = 0
 
     /// The id of annotation `key`, added to the table if new; nil when the
     /// table is full (ids are 16-bit, 0 meaning none).
@@ -83,7 +85,8 @@ struct ParseRun {
                let address = SymbolTableParser.decodeHex16(base + lineStart) {
                 let typeCode = types[Int(base[lineStart &+ 17])]
                 let nameStart = lineStart &+ 19
-                let stop = SymbolTableParser.firstNonNameByte(base, from: nameStart, to: end, highBits: &highBits)
+                let stop = SymbolTableParser.firstNonNameByte(base, from: nameStart, to: end, highBits: &highBits,
+                                                                  barBits: &barBits)
                 let nameLength = stop &- nameStart
                 var next = -1
                 if stop == end {
@@ -129,6 +132,7 @@ struct ParseRun {
                 }
                 if count == 0 { addressWidth = line.nameStart &- lineStart &- 3 }
                 highBits |= line.nameHighBits
+                barBits |= line.nameBarBits
                 addresses[count] = line.address
                 typeCodes[count] = line.typeCode
                 nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)

@@ -29,9 +29,10 @@ struct ParsedTable {
     var diagnostics: [KallsymsError] = []
     /// Hex digits in the address column: 16 on 64-bit kernels, 8 on 32-bit ones.
     var addressWidth = 16
-    /// Whether any name has a byte of 0x80 or above, or a `|`: kernel names
-    /// never do, so such tables get a closer look (byte-pair codes avoid high
-    /// bytes; `file.c|name` names carry a file).
+    /// Whether any name has a byte of 0x80 or above (kernel names never do):
+    /// byte-pair codes may then not use those byte values.
+    var namesHaveHighBytes = false
+    /// Whether any name has a `|`, as `file.c|name` names that carry a file do.
     var namesMayBeDecorated = false
 
     var count: Int { addresses.count }

@@ -91,7 +91,8 @@ enum SymbolTableParser {
         }
         table.annotations = runs[0].annotations
         table.addressWidth = runs.first(where: { $0.count > 0 })?.addressWidth ?? 16
-        table.namesMayBeDecorated = runs.contains { $0.highBits & 0x8080_8080_8080_8080 != 0 }
+        table.namesHaveHighBytes = runs.contains { $0.highBits & 0x8080_8080_8080_8080 != 0 }
+        table.namesMayBeDecorated = runs.contains { $0.barBits != 0 }
 
         guard table.count > 0 else {
             if let first = table.diagnostics.first {
@@ -142,6 +143,8 @@ enum SymbolTableParser {
         var annotationLength: Int
         /// The OR of the name's bytes: its top bit says whether a byte >= 0x80 occurs.
         var nameHighBits: UInt64
+        /// Nonzero when the name has a `|`.
+        var nameBarBits: UInt64
     }
 
     /// What was wrong with a line, found without allocating.
@@ -240,7 +243,8 @@ enum SymbolTableParser {
         // Name: up to the first byte that is a space, a control byte or DEL.
         let nameStart = position
         var highBits: UInt64 = 0
-        position = firstNonNameByte(text, from: position, to: end, highBits: &highBits)
+        var barBits: UInt64 = 0
+        position = firstNonNameByte(text, from: position, to: end, highBits: &highBits, barBits: &barBits)
         let nameLength = position &- nameStart
         if nameLength == 0 {
             return .failure(Problem(kind: position < end && text[position] != UInt8(ascii: "\t") ? .nameByte : .emptyName,
@@ -251,7 +255,8 @@ enum SymbolTableParser {
         }
         guard position < end else {
             return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart,
-                                 nameLength: nameLength, annotationStart: 0, annotationLength: 0, nameHighBits: highBits))
+                                 nameLength: nameLength, annotationStart: 0, annotationLength: 0, nameHighBits: highBits,
+                                 nameBarBits: barBits))
         }
         guard text[position] == UInt8(ascii: "\t") else {
             return .failure(Problem(kind: .nameByte, column: position &- start, fieldEnd: position &+ 1))
@@ -265,7 +270,7 @@ enum SymbolTableParser {
         }
         return .success(Line(address: address, typeCode: typeCode, nameStart: nameStart, nameLength: nameLength,
                              annotationStart: annotationStart, annotationLength: end &- annotationStart,
-                             nameHighBits: highBits))
+                             nameHighBits: highBits, nameBarBits: barBits))
     }
 
     /// Decodes 16 hex digits, or returns nil if any byte is not one.
@@ -305,9 +310,12 @@ enum SymbolTableParser {
     /// Looks at 8 bytes at a time: a byte below 0x21 or equal to 0x7F sets its
     /// lane's top bit in `special` (the classic "has a byte less than n" trick,
     /// exact for ASCII; bytes from 0x80 are name bytes and are masked out).
+    /// The name's bytes are ORed into `highBits` (a byte of 0x80 or more shows
+    /// as a lane's top bit) and each `|` sets its lane's top bit in `barBits`
+    /// (`file.c|name` names carry a file): two facts, kept apart.
     @inline(__always)
     static func firstNonNameByte(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int,
-                                 highBits: inout UInt64) -> Int {
+                                 highBits: inout UInt64, barBits: inout UInt64) -> Int {
         var position = start
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
@@ -317,21 +325,23 @@ enum SymbolTableParser {
             let del = word ^ (ones &* 0x7F)
             let isDel = (del &- ones) & ~del & highs
             let special = below | isDel
-            // A `|` (names such as `file.c|name` carry a file) sets the lane's top bit in `highBits` too:
-            // callers only test whether anything unusual occurred, then look closer.
             let bar = word ^ (ones &* 0x7C)
             let isBar = (bar &- ones) & ~bar & highs
             if special != 0 {
                 let index = special.trailingZeroBitCount &>> 3
-                // Only the name's bytes (those before the stop) count for `highBits`.
-                highBits |= (word | isBar) & ((1 &<< UInt64(index &* 8)) &- 1)
+                // Only the name's bytes (those before the stop) count.
+                let nameLanes = (1 &<< UInt64(index &* 8)) &- 1
+                highBits |= word & nameLanes
+                barBits |= isBar & nameLanes
                 return position &+ index
             }
-            highBits |= word | isBar
+            highBits |= word
+            barBits |= isBar
             position &+= 8
         }
         while position < end && isNameByte(text[position]) {
-            highBits |= UInt64(text[position]) | (text[position] == UInt8(ascii: "|") ? 0x80 : 0)
+            highBits |= UInt64(text[position])
+            barBits |= text[position] == UInt8(ascii: "|") ? 0x80 : 0
             position &+= 1
         }
         return position
