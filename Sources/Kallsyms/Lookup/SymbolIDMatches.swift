@@ -56,12 +56,8 @@ public struct SymbolIDMatches: RandomAccessCollection, Sendable {
     /// address order: a folded prefix of entry `e` lies just before `e`.
     mutating func sortByAddress() {
         var ids = count > 16 ? overflow! : (0..<count).map { inline[$0] }
-        ids.sort { Self.addressKey($0) < Self.addressKey($1) }
+        // Symbol.ID's order: by entry, a folded prefix before its entry.
+        ids.sort { Symbol.ID(rawValue: $0) < Symbol.ID(rawValue: $1) }
         if count > 16 { overflow = ids } else { for (index, id) in ids.enumerated() { inline[index] = id } }
-    }
-
-    /// Orders by entry, a folded prefix before its entry.
-    private static func addressKey(_ id: UInt32) -> UInt64 {
-        UInt64(id >> 1) << 1 | UInt64(1 - (id & 1))
     }
 }
