@@ -107,4 +107,30 @@ struct NameLookupTests {
         }
         #expect(index.symbols(named: ".LC1").isEmpty)
     }
+
+    @Test("names of up to 512 bytes (over 255 codes) in blocks with short ones: every name reads back and resolves")
+    func longNames() throws {
+        var random = SplitMix64(seed: 7)
+        var text = "ffffffff81000000 T _stext\n"
+        var address: UInt64 = 0xffff_ffff_8100_0000
+        // Bytes that rarely pair, so long names stay long once encoded.
+        let alphabet = Array("qzQZ9xX8jJ7vV".utf8)
+        for number in 0..<400 {
+            address += 64
+            let length = number % 5 == 0 ? 200 + Int(random.next() % 313) : 3 + Int(random.next() % 30)
+            let body = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            text += "\(String(address, radix: 16)) t \(String(decoding: body, as: UTF8.self))\n"
+        }
+        text += "\(String(address + 64, radix: 16)) T _etext\n"
+        let reference = ReferenceModel.parse(Array(text.utf8))
+        let index = try SymbolIndex(bytes: Array(text.utf8))
+        #expect(Array(index.symbolsByAddress.map(\.name)) == reference.map(\.name))
+        #expect(reference.contains { $0.name.utf8.count > 500 })
+        // Some names must take the long-name layout, or this tests nothing new.
+        let storage = index.storage
+        #expect((0..<storage.entryCount).contains { storage.names.encodedName($0).count >= NameStore.longName })
+        for name in Set(reference.map(\.name)) {
+            #expect(Self.answer(index, name) == Self.expected(name, in: reference), "symbols(named: \(name.prefix(20))...)")
+        }
+    }
 }

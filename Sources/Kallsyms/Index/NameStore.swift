@@ -2,12 +2,19 @@ import Dispatch
 
 /// Every stored symbol name, in entry order, compressed, in one byte arena.
 ///
-/// Each name is its encoded length (one byte below 128, else two) followed by
-/// its ``NameCodec`` bytes. Names are grouped in blocks of ``blockSize``
-/// entries and only a block's start is kept: finding a name skips at most
-/// `blockSize - 1` lengths inside a cache line or two, a few nanoseconds,
-/// and saves 4 bytes a symbol over an offset per name.
+/// Names are grouped in blocks of ``blockSize`` entries and only a block's
+/// start is kept, which saves 4 bytes a symbol over an offset per name. A
+/// block is a header of eight length bytes, one per name, followed by the
+/// names' ``NameCodec`` bytes. A name's place is the block start plus the
+/// header plus the sum of the lengths before it: a few arithmetic
+/// instructions on the header read as one word, where walking the names one
+/// length at a time took about 40 (a dependent load and a branch per name).
+///
+/// A name of ``longName`` codes or more has that value as its header byte and
+/// its real length in two bytes in front of its codes; the (rare) blocks that
+/// hold one are walked name by name.
 struct NameStore {
+    /// Eight names a block: the header is read as one `UInt64`.
     static let blockShift = 3
     static let blockSize = 1 << blockShift
 
@@ -23,22 +30,48 @@ struct NameStore {
         codec.deallocate()
     }
 
+    /// A header byte meaning "the length is in the two bytes before the codes".
+    static let longName = 0xFF
+
     /// The encoded bytes of entry `entry`'s name, valid while the store lives.
     @inline(__always)
     func encodedName(_ entry: Int) -> UnsafeBufferPointer<UInt8> {
-        var position = Int(blockStarts[entry &>> NameStore.blockShift])
-        var skip = entry & (NameStore.blockSize - 1)
-        let bytes = arena.base
+        let block = arena.base + Int(blockStarts[entry &>> NameStore.blockShift])
+        let slot = entry & (NameStore.blockSize &- 1)
+        let header = UnsafeRawPointer(block).loadUnaligned(as: UInt64.self)
+        // Bytes 0..<slot of the header, summed as four 16-bit lanes (each at
+        // most 2 x 255), then the lanes summed by a multiply into the top lane.
+        let before = header & ((1 &<< UInt64(slot &* 8)) &- 1)
+        let lanes = (before & 0x00FF_00FF_00FF_00FF) &+ ((before &>> 8) & 0x00FF_00FF_00FF_00FF)
+        let offset = Int(truncatingIfNeeded: (lanes &* 0x0001_0001_0001_0001) &>> 48)
+        let length = Int(truncatingIfNeeded: (header &>> UInt64(slot &* 8)) & 0xFF)
+        if _fastPath(!NameStore.hasLongName(header)) {
+            return UnsafeBufferPointer(start: block + NameStore.blockSize + offset, count: length)
+        }
+        return encodedNameInLongBlock(block, slot: slot)
+    }
+
+    /// True when a header has a ``longName`` byte.
+    @inline(__always)
+    static func hasLongName(_ header: UInt64) -> Bool {
+        // A byte of `~header` is zero exactly where `header` is 0xFF.
+        let inverted = ~header
+        return (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// ``encodedName(_:)`` in a block with a long name: name by name.
+    private func encodedNameInLongBlock(_ block: UnsafeMutablePointer<UInt8>, slot: Int) -> UnsafeBufferPointer<UInt8> {
+        var position = NameStore.blockSize
+        var index = 0
         while true {
-            var length = Int(bytes[position])
-            position &+= 1
-            if length >= 0x80 {
-                length = (length & 0x7F) | Int(bytes[position]) &<< 7
-                position &+= 1
+            var length = Int(block[index])
+            if length == NameStore.longName {
+                length = Int(block[position]) | Int(block[position + 1]) << 8
+                position += 2
             }
-            if skip == 0 { return UnsafeBufferPointer(start: bytes + position, count: length) }
-            position &+= length
-            skip &-= 1
+            if index == slot { return UnsafeBufferPointer(start: block + position, count: length) }
+            position += length
+            index += 1
         }
     }
 
@@ -114,8 +147,9 @@ struct NameStore {
 
     private static func encode(_ names: UnsafeBufferPointer<UnsafeRawBufferPointer>, _ range: Range<Int>, encoder: NameCodec.PairEncoder,
                                hashes: UnsafeMutablePointer<UInt64>) -> EncodedPart {
-        // Encoded names are never longer than raw ones; a length takes at most 2 bytes.
-        var capacity = 0
+        // Encoded names are never longer than raw ones; a long name's length
+        // takes 2 bytes, and each block a header.
+        var capacity = (range.count / blockSize + 1) * blockSize
         for entry in range { capacity += names[entry].count + 2 }
         let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
@@ -123,23 +157,30 @@ struct NameStore {
         var blockStarts: [UInt32] = []
         blockStarts.reserveCapacity(range.count / blockSize + 1)
         var used = 0
+        var header = 0
         encoder.classOf.withUnsafeBufferPointer { classOf in
             encoder.pairCode.withUnsafeBufferPointer { pairCode in
                 for entry in range {
                     let name = names[entry]
                     hashes[entry] = NameHash.filingHash(name)
-                    if (entry - range.lowerBound) & (blockSize - 1) == 0 { blockStarts.append(UInt32(used)) }
-                    // Encode after a one-byte length; the rare name of 128 code bytes
-                    // or more moves up a byte to make room for a two-byte length.
+                    let slot = (entry - range.lowerBound) & (blockSize - 1)
+                    if slot == 0 {
+                        blockStarts.append(UInt32(used))
+                        header = used
+                        (arena + used).initialize(repeating: 0, count: blockSize)
+                        used += blockSize
+                    }
                     let length = NameCodec.encode(name, classOf: classOf.baseAddress!, shift: encoder.shift,
-                                                  pairCode: pairCode.baseAddress!, scratch: scratch, into: arena + used + 1)
-                    if length < 0x80 {
-                        arena[used] = UInt8(length)
-                        used += 1 + length
+                                                  pairCode: pairCode.baseAddress!, scratch: scratch, into: arena + used)
+                    if length < longName {
+                        arena[header + slot] = UInt8(length)
+                        used += length
                     } else {
-                        (arena + used + 2).update(from: arena + used + 1, count: length)
-                        arena[used] = UInt8(length & 0x7F) | 0x80
-                        arena[used + 1] = UInt8(length >> 7)
+                        // The rare long name moves up two bytes for its length.
+                        (arena + used + 2).update(from: arena + used, count: length)
+                        arena[header + slot] = UInt8(longName)
+                        arena[used] = UInt8(truncatingIfNeeded: length)
+                        arena[used + 1] = UInt8(truncatingIfNeeded: length >> 8)
                         used += 2 + length
                     }
                 }

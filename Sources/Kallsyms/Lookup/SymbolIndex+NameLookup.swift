@@ -57,13 +57,18 @@ extension IndexStorage {
     }
 
     /// The entries named `name` (and the folded `__pfx_` symbols it names),
-    /// optionally only those in one region. A native String's bytes are read
-    /// in place; `utf8.withContiguousStorageIfAvailable` avoids the retain and
-    /// release that `var copy = name; copy.withUTF8` costs.
+    /// optionally only those in one region.
+    ///
+    /// The String's bytes are read in place through `utf8.span`, which
+    /// borrows them: `utf8.withContiguousStorageIfAvailable` retained and
+    /// released the string's storage around the search (two atomic updates,
+    /// about 50 instructions), and `var copy = name; copy.withUTF8` more.
     @inline(__always)
     func matches(named name: String, region: Int?) -> SymbolIDMatches {
         var matches = SymbolIDMatches()
-        if name.utf8.withContiguousStorageIfAvailable({
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
+            name.utf8.span.withUnsafeBytes { collectMatches(for: $0, region: region, into: &matches) }
+        } else if name.utf8.withContiguousStorageIfAvailable({
             collectMatches(for: UnsafeRawBufferPointer($0), region: region, into: &matches)
         }) == nil {
             Array(name.utf8).withUnsafeBytes { collectMatches(for: $0, region: region, into: &matches) }
@@ -86,31 +91,47 @@ extension IndexStorage {
     /// (``NameHash/filingHash(_:)``), so `__pfx_foo` and `foo` share a probe run: a
     /// query for a padding symbol finds both a stored `__pfx_foo` and a
     /// `foo` that carries a folded prefix in one probe, not two.
-    @inline(__always)
+    ///
+    /// Kept out of line, with one copy of the probe loop: when the loop was
+    /// inlined at each of its call sites the function grew so large that the
+    /// optimizer stopped inlining even `multipliedFullWidth` and buffer
+    /// accessors into it, about 150 instructions a lookup in calls.
+    @inline(never)
     func collectMatches(for query: UnsafeRawBufferPointer, region: Int?, into matches: inout SymbolIDMatches) {
         let start = query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         let count = query.count
-        guard count > 6 && IndexStorage.hasPrefixName(query) else {
-            probe(key: start, keyCount: count, direct: start, folded: nil, count: count, region: region, into: &matches)
-            return
+        // The usual probe: for the query itself.
+        var key = start
+        var keyCount = count
+        var direct: UnsafeRawPointer? = start
+        var folded: UnsafeRawPointer? = nil
+        var probes = 1
+        if count > 6 && IndexStorage.hasPrefixName(query) {
+            // A query for `__pfx_foo` also names the prefix folded into `foo`:
+            // both are filed under `foo`.
+            key = start + 6
+            keyCount = count &- 6
+            folded = key
+            if keyCount > 6 && IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: key, count: keyCount)) {
+                // `__pfx___pfx_x`: the stored `__pfx___pfx_x` is filed under
+                // `__pfx_x`, the `__pfx_x` with a folded prefix under `x`: two probes.
+                folded = nil
+                probes = 2
+            }
         }
-        // The name a folded prefix of this query would belong to.
-        let remainder = start + 6
-        let remainderCount = count &- 6
         let before = matches.count
-        if remainderCount > 6 && IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: remainder, count: remainderCount)) {
-            // `__pfx___pfx_x`: the stored `__pfx_x` (with a folded prefix) is
-            // filed under `x`, the stored `__pfx___pfx_x` under `__pfx_x`.
-            probe(key: remainder, keyCount: remainderCount, direct: start, folded: nil, count: count,
-                  region: region, into: &matches)
-            probe(key: remainder + 6, keyCount: remainderCount &- 6, direct: nil, folded: remainder, count: count,
-                  region: region, into: &matches)
-        } else {
-            probe(key: remainder, keyCount: remainderCount, direct: start, folded: remainder, count: count,
-                  region: region, into: &matches)
+        while true {
+            probe(key: key, keyCount: keyCount, direct: direct, folded: folded, count: count, region: region,
+                  into: &matches)
+            probes &-= 1
+            if probes == 0 { break }
+            folded = key
+            direct = nil
+            key += 6
+            keyCount &-= 6
         }
         // A stored `__pfx_foo` and a folded one: put them in address order.
-        if matches.needsOrdering(from: before) { matches.sortByAddress() }
+        if folded != nil && matches.count &- before > 1 && matches.needsOrdering(from: before) { matches.sortByAddress() }
     }
 
     /// Walks the probe run of `key`, appending entries named `direct` (`count`
@@ -146,7 +167,11 @@ extension IndexStorage {
             // A verified match has the query's hash, so its "more" bit speaks
             // for every later slot that could match.
             let last = packed & table.moreBit == 0
-            if region == nil || self.region(of: entry) == region! { matches.append(id) }
+            if let region {
+                if self.region(of: entry) == region { matches.append(id) }
+            } else {
+                matches.append(id)
+            }
             if last { break }
         }
     }
