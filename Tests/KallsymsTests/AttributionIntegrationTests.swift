@@ -31,6 +31,11 @@ struct AttributionIntegrationTests {
         #expect(none.module?.name == "libceph")
         let reply = try index.symbol(qualifiedName: "libceph:handle_reply@net/ceph/osd_client.c")
         #expect(reply.file == "net/ceph/osd_client.c")
+        // The `file|name` spelling some tools print picks the same symbols.
+        #expect(try index.symbol(qualifiedName: "auth_none.c|build_request") == none)
+        #expect(try index.symbol(qualifiedName: "libceph:net/ceph/osd_client.c|handle_reply") == reply)
+        #expect(try index.symbol(qualifiedName: "net/ceph/auth.c|build_request").file == "net/ceph/auth.c")
+        #expect(throws: KallsymsError.self) { try index.symbol(qualifiedName: "messenger.c|build_request") }
         // Whole trailing components: "client.c" is not "osd_client.c".
         #expect(throws: KallsymsError.self) { try index.symbol(qualifiedName: "handle_reply@client.c") }
         do {
