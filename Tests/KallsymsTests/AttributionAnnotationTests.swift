@@ -72,13 +72,19 @@ struct AttributionAnnotationTests {
         ("{entry_64.o}", "arch/x86/entry/entry_64.S", true),
         ("{core.o}", "core.c", true),
         ("{core.o}", "core", true),
-        ("[xfs]", "fs/xfs/xfs_inode.c", false),
         ("{fs/ceph/inode.o}", "fs/ceph/inode.c", true),
         ("{fs/ceph/inode.o}", "fs/inode.c", false),
+        // Queries name trailing parts too: shorter than the object's path fits it.
+        ("{amd/core.o}", "core.c", true),
+        ("{amd/core.o}", "intel/core.c", false),
+        ("{fs/ceph/inode.o}", "ceph/inode.c", true),
+        ("{.config.o}", ".config", true),
+        ("{core.o}", "core.o", false),
     ] as [(String, String, Bool)])
     func objectFilesMatchTheirSources(text: String, path: String, expected: Bool) throws {
         let annotation = try KallmodsymsAnnotation(parsing: Array(text.utf8))
-        #expect(annotation.objectFileMatches(path) == expected, "\(text) ~ \(path)")
+        let object = try #require(annotation.objectFile)
+        #expect(SourcePath.Pattern(path).matchesObject(SourcePath.canonical(object)) == expected, "\(text) ~ \(path)")
     }
 
     /// Every annotation of a real /proc/kallsyms parses, and names the module

@@ -350,4 +350,35 @@ struct AttributionQualifiedNameTests {
             #expect(parsed.resolution(in: candidates) == .unique(index), sourceLocation: sourceLocation)
         }
     }
+
+    /// kallmodsyms names object files, not sources: `name@core.c` must still
+    /// find the static `foo` compiled into `{amd/core.o}`.
+    @Test func kallmodsymsObjectFilesAnswerSourceQueries() throws {
+        let index = try makeIndex(goodPrefix + """
+            ffffffff81000100 t foo\t{amd/core.o}
+            ffffffff81000200 t foo\t{intel/core.o}
+            ffffffff81000300 t foo\t[snd] {sound/core/init.o}
+            ffffffff81000400 T _etext
+
+            """)
+        let amd = try index.symbol(qualifiedName: "foo@amd/core.c")
+        #expect(amd.address == 0xffff_ffff_8100_0100)
+        #expect(amd.file == "amd/core.o")
+        #expect(try index.symbol(qualifiedName: "foo@x86/events/intel/core.c").address == 0xffff_ffff_8100_0200)
+        #expect(try index.symbol(qualifiedName: "foo@init.c").address == 0xffff_ffff_8100_0300)
+        #expect(try index.symbol(qualifiedName: "snd:foo@core/init.c").address == 0xffff_ffff_8100_0300)
+        #expect(try index.symbol(qualifiedName: "amd/core.c|foo") == amd)
+        #expect(try index.symbol(qualifiedName: "foo@amd/core.o") == amd)
+        do {
+            _ = try index.symbol(qualifiedName: "foo@core.c")
+            Issue.record("foo@core.c picked one of two")
+        } catch {
+            #expect(error.code == .ambiguousSymbol)
+        }
+        #expect(throws: KallsymsError.self) { try index.symbol(qualifiedName: "foo@score.c") }
+        // Every symbol's own unique name still resolves back to it.
+        for symbol in index.symbols(named: "foo") {
+            #expect(try index.symbol(qualifiedName: symbol.qualifiedName) == symbol, "\(symbol.qualifiedName)")
+        }
+    }
 }

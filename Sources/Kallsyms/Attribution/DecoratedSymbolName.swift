@@ -74,11 +74,15 @@ struct DecoratedSymbolName: Sendable, Hashable {
 
     /// Whether the file at `canonicalPath` is the one the decoration names:
     /// by ``matchesMangled(canonicalPath:)`` for kas_alias, by
-    /// ``SourcePath/Pattern`` for `file|name`.
+    /// ``SourcePath/Pattern`` for `file|name` (a kallmodsyms object file
+    /// included, as in `name@path` queries).
     func matches(canonicalPath: String) -> Bool {
         switch fileHint {
-        case .kasAlias: return matchesMangled(canonicalPath: canonicalPath)
-        case .path(let path): return SourcePath.Pattern(path).matches(canonicalPath)
+        case .kasAlias:
+            return matchesMangled(canonicalPath: canonicalPath)
+        case .path(let path):
+            let pattern = SourcePath.Pattern(path)
+            return pattern.matches(canonicalPath) || pattern.matchesObject(canonicalPath)
         }
     }
 

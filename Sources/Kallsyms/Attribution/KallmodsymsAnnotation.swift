@@ -104,30 +104,6 @@ struct KallmodsymsAnnotation: Sendable, Hashable, CustomStringConvertible {
         return items.joined(separator: " ")
     }
 
-    /// The object's path without its `.o`: what the source file's canonical
-    /// path ends with once its own extension is dropped.
-    var objectStem: String? {
-        guard let objectFile else { return nil }
-        let normalized = SourcePath.normalize(objectFile)
-        return normalized.hasSuffix(".o") ? String(normalized.dropLast(2)) : normalized
-    }
-
-    /// Whether the source file at `canonicalPath` compiles to this
-    /// annotation's object file: `{core.o}` and `{amd/core.o}` both match
-    /// `arch/x86/events/amd/core.c`; `{core.o}` does not match `score.c`.
-    /// False when there is no object file.
-    func objectFileMatches(_ canonicalPath: String) -> Bool {
-        guard let objectStem, !objectStem.isEmpty else { return false }
-        let wanted = objectStem.split(separator: "/")
-        var parts = SourcePath.Components(canonicalPath).parts
-        guard let last = parts.last, parts.count >= wanted.count else { return false }
-        // The source's own extension (.c, .S, .rs) is what the .o replaced.
-        if let dot = last.lastIndex(of: "."), dot != last.startIndex {
-            parts[parts.count - 1] = last[..<dot]
-        }
-        return parts.suffix(wanted.count).elementsEqual(wanted)
-    }
-
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }

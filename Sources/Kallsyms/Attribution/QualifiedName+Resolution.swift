@@ -46,8 +46,10 @@ extension QualifiedName {
     /// A symbol whose whole name is ``literalName`` wins (kas_alias aliases
     /// are named `name@suffix`). Failing that, `name@path` matches symbols
     /// named `name` whose canonical file ends with `path`
-    /// (``SourcePath/Pattern``); if none does and `path` is a kas_alias
-    /// suffix, those whose mangled file equals it (else ends with it). A
+    /// (``SourcePath/Pattern``), or whose file is a kallmodsyms object that
+    /// `path` compiles to (``SourcePath/Pattern/matchesObject(_:)``); if none
+    /// does and `path` is a kas_alias suffix, those whose mangled file equals
+    /// it (else ends with it). A
     /// plain `file|name` query with no symbol of that name looks for `name`
     /// in `file`. The module, when given, must be the symbol's.
     func matchingIndices(in candidates: [Candidate]) -> [Int] {
@@ -58,7 +60,11 @@ extension QualifiedName {
         if found.isEmpty, let path {
             let named = candidates.indices.filter { candidates[$0].name == name && inModule(candidates[$0]) }
             let pattern = SourcePath.Pattern(path)
-            found = named.filter { candidates[$0].canonicalFile.map(pattern.matches) == true }
+            // A file known only as a kallmodsyms object (`amd/core.o`) is
+            // matched by the sources that fit it (`core.c`, `amd/core.c`).
+            found = named.filter {
+                candidates[$0].canonicalFile.map { pattern.matches($0) || pattern.matchesObject($0) } == true
+            }
             if found.isEmpty, let decoded = DecoratedSymbolName.decode(literal), case .kasAlias = decoded.fileHint {
                 let exact = named.filter {
                     candidates[$0].canonicalFile.map { decoded.mangledMatchIsExact(canonicalPath: $0) } == true

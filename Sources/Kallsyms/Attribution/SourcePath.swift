@@ -249,6 +249,34 @@ enum SourcePath {
             guard path.parts.count >= parts.count else { return false }
             return path.parts.suffix(parts.count).elementsEqual(parts)
         }
+
+        /// Whether the source file this pattern names may be the one compiled
+        /// into `objectPath`, an object file as kallmodsyms names it: the
+        /// shortest trailing part of its path that is unique (`{core.o}`,
+        /// `{amd/core.o}`).
+        ///
+        /// Both are trailing parts of one path, so they agree when the shorter
+        /// is the end of the longer, once the last component drops its
+        /// extension (`.o` for the object, `.c`, `.S` or `.rs` for the
+        /// source): `core.c` and `amd/core.c` fit `{amd/core.o}`;
+        /// `intel/core.c` and `score.c` do not. A pattern that names a `.o`
+        /// itself is for ``matches(_:)``.
+        func matchesObject(_ objectPath: String) -> Bool {
+            guard objectPath.hasSuffix(".o"), let last = parts.last, !last.hasSuffix(".o") else { return false }
+            let object = Components(objectPath).parts
+            guard !object.isEmpty else { return false }
+            let count = min(object.count, parts.count)
+            return zip(object.suffix(count), parts.suffix(count)).enumerated().allSatisfy { position, pair in
+                position == count - 1 ? Pattern.stem(pair.0) == Pattern.stem(pair.1) : pair.0 == pair.1
+            }
+        }
+
+        /// A file name without its extension (`core.c` → `core`); a leading
+        /// dot is not an extension.
+        private static func stem(_ name: Substring) -> Substring {
+            guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+            return name[..<dot]
+        }
     }
 }
 
