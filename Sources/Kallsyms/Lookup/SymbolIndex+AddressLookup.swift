@@ -97,8 +97,12 @@ extension IndexStorage {
         for index in 0..<count { probes[index] = probe(addresses[index]) ?? empty }
         for index in 0..<count {
             let probe = probes[index]
-            probes[index].position = probe.query < 0 ? -1 : search.upperBound(probe)
+            probes[index].position = probe.query < 0 ? -1 : search.upperBound(probe, countByMultiply: true)
         }
+        // A separate pass, though the keys it reads came in with the windows:
+        // merged into the pass above (13 fewer instructions an address), it
+        // measured slower (10.9 ns against 10.6), as a mispredicted branch in
+        // `finish` then also discards the window loads issued after it.
         for index in 0..<count {
             let probe = probes[index]
             ids[index] = probe.position < 0 ? UInt32.max
