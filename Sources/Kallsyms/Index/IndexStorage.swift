@@ -46,7 +46,7 @@ final class IndexStorage: @unchecked Sendable {
 
     let search: AddressSearch
     let flags: Column<UInt8>
-    let prefixDistance: Int32
+    @usableFromInline let prefixDistance: Int32
     let extents: ExtentTable
     /// Values of absolute entries, in entry order from `searchableCount`.
     let absoluteValues: [UInt64]
@@ -114,6 +114,7 @@ final class IndexStorage: @unchecked Sendable {
     func segment(of entry: Int) -> Int { search.segment(ofEntry: entry) }
 
     /// The address of an entry (its value, for absolute entries).
+    @usableFromInline
     func address(of entry: Int) -> UInt64 {
         if entry >= searchableCount { return absoluteValues[entry - searchableCount] }
         return search.segmentBases[segment(of: entry)] &+ search.offset(of: entry)

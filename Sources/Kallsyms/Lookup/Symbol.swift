@@ -50,6 +50,7 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The start address (for absolute and per-cpu symbols, the value).
+    @inlinable
     public var address: UInt64 {
         let address = storage.address(of: entry)
         return isFoldedPrefix ? address &- UInt64(storage.prefixDistance) : address

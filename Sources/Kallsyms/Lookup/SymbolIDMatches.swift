@@ -8,28 +8,28 @@
 /// count; ``SymbolIndex/symbol(_:)`` turns an id into a ``Symbol``.
 public struct SymbolIDMatches: RandomAccessCollection, Sendable {
     /// Raw ids (`entry << 1 | isFoldedPrefix`), in address order.
-    private var inline = SIMD16<UInt32>()
+    @usableFromInline var inline = SIMD16<UInt32>()
     /// The number of matches.
     public private(set) var count = 0
     /// All matches, once there are more than 16. Optional, so that the usual
     /// lookup copies and destroys a null reference, not the shared empty array.
-    private var overflow: [UInt32]?
+    @usableFromInline var overflow: [UInt32]?
 
     init() {}
 
     /// The first position, 0.
-    public var startIndex: Int { 0 }
+    @inlinable public var startIndex: Int { 0 }
     /// One past the last position: the number of matches.
-    public var endIndex: Int { count }
+    @inlinable public var endIndex: Int { count }
 
     /// The id at `position`.
-    public subscript(position: Int) -> Symbol.ID {
+    @inlinable public subscript(position: Int) -> Symbol.ID {
         precondition(position >= 0 && position < count, "SymbolIDMatches index out of range")
         return Symbol.ID(rawValue: self[raw: position])
     }
 
     /// The raw id at `position`, which must be valid.
-    @inline(__always)
+    @inlinable @inline(__always)
     subscript(raw position: Int) -> UInt32 { count <= 16 ? inline[position] : overflow![position] }
 
     @inline(__always)

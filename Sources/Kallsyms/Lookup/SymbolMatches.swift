@@ -5,24 +5,29 @@
 /// ``SymbolIDMatches``); a lookup allocates nothing unless a name is shared
 /// by more than 16 symbols.
 public struct SymbolMatches: RandomAccessCollection, Sendable {
-    let storage: IndexStorage
+    @usableFromInline let storage: IndexStorage
     /// The matches' ids.
     public let ids: SymbolIDMatches
 
-    init(storage: IndexStorage, ids: SymbolIDMatches) {
+    @usableFromInline init(storage: IndexStorage, ids: SymbolIDMatches) {
         self.storage = storage
         self.ids = ids
     }
 
     /// The number of matches.
-    public var count: Int { ids.count }
+    @inlinable public var count: Int { ids.count }
     /// The first position, 0.
-    public var startIndex: Int { 0 }
+    @inlinable public var startIndex: Int { 0 }
     /// One past the last position: the number of matches.
-    public var endIndex: Int { ids.count }
+    @inlinable public var endIndex: Int { ids.count }
 
     /// The symbol at `position`.
-    public subscript(position: Int) -> Symbol {
+    ///
+    /// Inlinable, with ``Symbol/address``, so that a loop over the matches
+    /// borrows the index the collection holds instead of retaining and
+    /// releasing it for every symbol (measured: about 190 of the 1,300
+    /// instructions a duplicated name took, lookup and all).
+    @inlinable public subscript(position: Int) -> Symbol {
         precondition(position >= 0 && position < ids.count, "SymbolMatches index out of range")
         return Symbol(storage: storage, id: ids[raw: position])
     }
