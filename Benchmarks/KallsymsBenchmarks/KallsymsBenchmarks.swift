@@ -236,7 +236,7 @@ final class Fixture: @unchecked Sendable {
     let textAddresses: [UInt64]
     /// Random existing names, each a fresh String.
     let queryNames: [String]
-    /// Names that more than one symbol has.
+    /// Names that more than one symbol has, each a fresh String.
     let duplicatedNames: [String]
     private var counter = 0
 
@@ -264,7 +264,10 @@ final class Fixture: @unchecked Sendable {
         queryNames = (0...Fixture.nameMask).map { _ in
             String(decoding: Array(allNames[Int(random.next() % UInt64(allNames.count))].utf8), as: UTF8.self)
         }
+        // Fresh Strings here too: the dictionary's own key strings would let
+        // its `==` succeed on storage identity without reading the bytes.
         duplicatedNames = allNames.filter { naive.byName[$0]!.count > 1 }
+            .map { String(decoding: Array($0.utf8), as: UTF8.self) }
     }
 
     func nextStart() -> Int {

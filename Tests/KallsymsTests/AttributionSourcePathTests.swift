@@ -244,15 +244,6 @@ struct AttributionSourcePathTests {
         #expect(SourcePath.Pattern("/").isEmpty && !SourcePath.Pattern("inode.c").isEmpty)
     }
 
-    @Test func trailingComponents() {
-        #expect(SourcePath.trailingComponents("fs/proc/inode.c", count: 1) == "inode.c")
-        #expect(SourcePath.trailingComponents("fs/proc/inode.c", count: 2) == "proc/inode.c")
-        #expect(SourcePath.trailingComponents("fs/proc/inode.c", count: 9) == "fs/proc/inode.c")
-        #expect(SourcePath.trailingComponents("/tmp/foo.c", count: 2) == "tmp/foo.c")
-        #expect(SourcePath.componentCount("fs/proc/inode.c") == 3)
-        #expect(SourcePath.componentCount("/") == 0)
-    }
-
     // MARK: The real module
 
     /// Every DWARF unit of libceph becomes `net/ceph/…`, and every local

@@ -183,18 +183,6 @@ enum SourcePath {
         Pattern(pattern).matches(canonicalPath)
     }
 
-    /// The last `count` components of `canonicalPath`, joined by `/`; the
-    /// whole path (made relative) when it has no more than `count`.
-    static func trailingComponents(_ canonicalPath: String, count: Int) -> String {
-        let parts = Components(canonicalPath).parts
-        return parts.suffix(max(count, 0)).joined(separator: "/")
-    }
-
-    /// How many components `canonicalPath` has (`fs/inode.c` has 2; `/` has 0).
-    static func componentCount(_ canonicalPath: String) -> Int {
-        Components(canonicalPath).parts.count
-    }
-
     /// A user's file pattern, prepared once to test many paths.
     ///
     /// A relative pattern is a run of whole trailing components:

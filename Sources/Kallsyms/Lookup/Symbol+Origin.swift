@@ -35,8 +35,12 @@ extension Symbol {
 
     /// What the qualified-name resolver knows of this symbol.
     var candidate: QualifiedName.Candidate {
-        QualifiedName.Candidate(name: name, module: module?.name ?? builtinModules.first, canonicalFile: file,
-                                address: address)
+        // The origin once, for both the file and the built-in module.
+        let origin = storage.origins?.origin(of: entry)
+        let address = self.address
+        let module = self.module?.name ?? origin?.builtinModules.first
+            ?? storage.origins?.builtinRanges?.modules(at: address).first
+        return QualifiedName.Candidate(name: name, module: module, canonicalFile: origin?.file, address: address)
     }
 }
 
