@@ -148,6 +148,11 @@ extension IndexStorage {
         let indexMask = table.indexMask
         let fingerprintMask = table.fingerprintMask
         let slots = table.slots.base
+        // The encodings of the two names once a match has shown them: equal
+        // names have equal encodings, so later duplicates are compared as
+        // code bytes instead of being decoded.
+        var directEncoding: UnsafeBufferPointer<UInt8>? = nil
+        var foldedEncoding: UnsafeBufferPointer<UInt8>? = nil
         while true {
             let packed = slots[slot]
             if packed == 0 { break }
@@ -157,9 +162,10 @@ extension IndexStorage {
             let entry = Int((packed & indexMask) &- 1)
             let encoded = names.encodedName(entry)
             let id: UInt32
-            if let folded, flags[entry] & Flags.hasPrefix != 0, names.codec.matches(encoded, query: folded, count: count &- 6) {
+            if let folded, flags[entry] & Flags.hasPrefix != 0,
+               verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
                 id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
-            } else if let direct, names.codec.matches(encoded, query: direct, count: count) {
+            } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
                 id = UInt32(truncatingIfNeeded: entry) &<< 1
             } else {
                 continue
@@ -174,5 +180,21 @@ extension IndexStorage {
             }
             if last { break }
         }
+    }
+
+    /// Whether `encoded` is the name at `query` (`count` bytes): by its code
+    /// bytes when a match has already shown that name's encoding, else by
+    /// decoding, keeping the encoding on success.
+    @inline(__always)
+    private func verify(_ encoded: UnsafeBufferPointer<UInt8>, against query: UnsafeRawPointer, count: Int,
+                        knownEncoding: inout UnsafeBufferPointer<UInt8>?) -> Bool {
+        if let known = knownEncoding {
+            return known.count == encoded.count
+                && NameCodec.equalBytes(UnsafeRawPointer(known.baseAddress!), UnsafeRawPointer(encoded.baseAddress!),
+                                        count: encoded.count)
+        }
+        guard names.codec.matches(encoded, query: query, count: count) else { return false }
+        knownEncoding = encoded
+        return true
     }
 }
