@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Turns a ``ParsedTable`` into the columns of an ``IndexStorage``.
 ///
 /// The steps, in order:
@@ -10,7 +12,9 @@
 ///    with the preferred name last. vmlinux is already sorted, so the sort has
 ///    real work only for modules; preference is computed only for aliases.
 /// 5. `__pfx_NAME` padding symbols are folded into `NAME`'s entry.
-/// 6. Keys, segments, extents, names and the name hash table are written.
+/// 6. Keys, segments and extents are written.
+/// 7. Names, compressed meanwhile on a second thread in input order, are laid
+///    out in entry order, and the name hash table is built.
 ///
 /// Every loop reads the parsed columns through pointers and makes no
 /// per-symbol allocation: building is a few passes over flat arrays.
@@ -42,8 +46,72 @@ enum IndexBuilder {
         var symbol: UInt32
     }
 
-    static func build(_ table: ParsedTable, moduleLayout: ModuleLayout?) throws(KallsymsError)
-        -> (storage: IndexStorage, extras: BuildExtras) {
+    /// Everything the address side decides: the entry order and the address columns.
+    private struct AddressLayout {
+        /// The parsed symbol behind each entry.
+        var entries: [UInt32]
+        var searchableCount: Int
+        var search: AddressSearch
+        var flags: [UInt8]
+        var prefixDistance: UInt32
+        var extents: ExtentTable
+        var absoluteValues: [UInt64]
+        var regionRunStarts: [UInt32]
+        var regionRunRegions: [UInt16]
+        var regions: [Module?]
+        var kernelCoverage: KernelCoverage
+        var builtinAnnotations: BuiltinAnnotations?
+    }
+
+    /// What the two threads of a build hand back.
+    private final class Halves: @unchecked Sendable {
+        var layout: AddressLayout?
+        var names: PendingNames?
+        var store: NameStore?
+        var nameTable: NameHashTable?
+    }
+
+    /// Tables smaller than this are built on one thread.
+    static let parallelThreshold = 8192
+
+    /// Builds the storage: the address side (steps 1 to 6 but names) on one
+    /// thread while the names are compressed in input order on another, then
+    /// the name store laid out in entry order while the name table is built.
+    static func build(_ table: ParsedTable, moduleLayout: ModuleLayout?) -> (storage: IndexStorage, extras: BuildExtras) {
+        let halves = Halves()
+        let parallel = table.count >= parallelThreshold
+        let work: @Sendable (Int) -> Void = { half in
+            if half == 0 {
+                halves.layout = layOutAddresses(table, moduleLayout: moduleLayout)
+            } else {
+                halves.names = PendingNames(encoding: table)
+            }
+        }
+        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: work) } else { work(0); work(1) }
+        let layout = halves.layout!
+        let names = halves.names!
+        let hashes = layout.entries.withUnsafeBufferPointer { names.hashes(entries: $0) }
+        let finish: @Sendable (Int) -> Void = { half in
+            if half == 0 {
+                halves.store = layout.entries.withUnsafeBufferPointer { names.store(entries: $0) }
+            } else {
+                halves.nameTable = NameHashTable(hashes: hashes)
+            }
+        }
+        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(0); finish(1) }
+
+        return (IndexStorage(
+            source: table.source, symbolCount: table.count, searchableCount: layout.searchableCount,
+            search: layout.search, flags: Column(layout.flags), prefixDistance: Int32(layout.prefixDistance),
+            extents: layout.extents, absoluteValues: layout.absoluteValues, regionRunStarts: layout.regionRunStarts,
+            regionRunRegions: layout.regionRunRegions, regions: layout.regions, names: halves.store!,
+            nameTable: halves.nameTable!, diagnostics: table.diagnostics, kernelCoverage: layout.kernelCoverage,
+            addressWidth: table.addressWidth), BuildExtras(builtinAnnotations: layout.builtinAnnotations,
+                                                          namesMayBeDecorated: table.namesMayBeDecorated))
+    }
+
+    /// The address side of a build: regions, coverage, order, folding, keys and extents.
+    private static func layOutAddresses(_ table: ParsedTable, moduleLayout: ModuleLayout?) -> AddressLayout {
         let count = table.count
         let addressOf = table.addresses.base
         let typeOf = table.typeCodes.base
@@ -277,23 +345,14 @@ enum IndexBuilder {
         }
         if runStarts.isEmpty { runStarts.append(0); runRegions.append(0) }
 
-        // Names and the name table.
-        var nameRanges: [UnsafeRawBufferPointer] = []
-        nameRanges.reserveCapacity(entryCount)
-        for entry in 0..<entryCount { nameRanges.append(table.name(Int(stored[entry]))) }
-        let (names, hashes) = NameStore.build(nameRanges, highBytesOccur: table.namesHaveHighBytes)
         let builtinAnnotations = anyBuiltin ? BuiltinAnnotations(
             annotations: parsedAnnotations,
             ofEntry: stored.map { regionOfSymbol[Int($0)] == 0 ? table.annotationIDs[Int($0)] : 0 }) : nil
-
-        return (IndexStorage(
-            source: table.source, symbolCount: count, searchableCount: searchableCount,
-            search: search, flags: Column(flags), prefixDistance: Int32(prefixDistance), extents: extents,
-            absoluteValues: absoluteItems.map(\.address), regionRunStarts: runStarts, regionRunRegions: runRegions,
-            regions: regions, names: names, nameTable: NameHashTable(hashes: hashes),
-            diagnostics: table.diagnostics, kernelCoverage: kernelCoverage.kind,
-            addressWidth: table.addressWidth), BuildExtras(builtinAnnotations: builtinAnnotations,
-                                                          namesMayBeDecorated: table.namesMayBeDecorated))
+        return AddressLayout(
+            entries: stored, searchableCount: searchableCount, search: search, flags: flags,
+            prefixDistance: prefixDistance, extents: extents, absoluteValues: absoluteItems.map(\.address),
+            regionRunStarts: runStarts, regionRunRegions: runRegions, regions: regions,
+            kernelCoverage: kernelCoverage.kind, builtinAnnotations: builtinAnnotations)
     }
 
     // MARK: - Order

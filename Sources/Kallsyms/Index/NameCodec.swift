@@ -35,7 +35,14 @@ struct NameCodec {
     /// codes too. Pair frequencies come from every eighth name (every fourth
     /// in tables under 8,192 names): on the three real tables here that gives
     /// index sizes within 0.03% of sampling every fourth, at half the work.
-    static func trained(on names: [UnsafeRawBufferPointer], highBytesOccur: Bool) -> (codec: NameCodec, encoder: PairEncoder) {
+    /// Names are sampled in the order the input lists them.
+    /// - Parameters:
+    ///   - count: how many names there are.
+    ///   - name: the bytes of name `index`, or nil for a name to leave out
+    ///     (folded `__pfx_` padding names, which are not stored).
+    ///   - highBytesOccur: whether any name has a byte of 0x80 or more.
+    static func trained(count: Int, name: (Int) -> UnsafeRawBufferPointer?,
+                        highBytesOccur: Bool) -> (codec: NameCodec, encoder: PairEncoder) {
         // Printable bytes 0x21...0x7E are classes 0...93; everything else is class 94,
         // which is never paired. Pair tables are 128 x 128, 16 KB, and stay in L1.
         let other = 94
@@ -48,14 +55,14 @@ struct NameCodec {
         let pairCounts = UnsafeMutablePointer<UInt16>.allocate(capacity: pairCount)
         pairCounts.initialize(repeating: 0, count: pairCount)
         defer { pairCounts.deallocate() }
-        let step = names.count >= 8192 ? 8 : names.count >= 4096 ? 4 : 1
+        let step = count >= 8192 ? 8 : count >= 4096 ? 4 : 1
         classOf.withUnsafeBufferPointer { classOf in
             let classes = classOf.baseAddress!
             var index = 0
-            while index < names.count {
-                let name = names[index]
+            while index < count {
+                let sampled = name(index)
                 index &+= step
-                guard name.count > 1 else { continue }
+                guard let name = sampled, name.count > 1 else { continue }
                 let bytes = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 var previous = Int(classes[Int(bytes[0])])
                 var position = 1

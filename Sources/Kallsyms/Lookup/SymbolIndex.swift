@@ -95,7 +95,7 @@ public struct SymbolIndex: Sendable {
         let (storage, extras) = try text.withUnsafeBufferPointerTyped { bytes throws(KallsymsError) in
             let table = try SymbolTableParser.parse(bytes, source: source, lenient: options.lenient)
             defer { table.deallocate() }
-            return try IndexBuilder.build(table, moduleLayout: options.moduleLayout)
+            return IndexBuilder.build(table, moduleLayout: options.moduleLayout)
         }
         try SymbolIndex.attribute(storage, extras: extras, options: options)
         self.storage = storage

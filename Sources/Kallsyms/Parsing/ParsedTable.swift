@@ -12,7 +12,10 @@ import Darwin
 /// and no per-line allocation. The columns are plain buffers that the index
 /// builder reads without bounds checks; the table lives only while the text's
 /// bytes are pinned, and ``deallocate()`` frees it once the index is built.
-struct ParsedTable {
+///
+/// Sendable because nothing writes to it once parsed: the builder's two
+/// threads read it at the same time.
+struct ParsedTable: @unchecked Sendable {
     /// The file name or `<stdin>`, for messages.
     var source: String
     /// The whole text, which the name ranges point into.

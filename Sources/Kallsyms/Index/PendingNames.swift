@@ -1,0 +1,139 @@
+/// Symbol names compressed in the order the input lists them, before the
+/// index has settled its entry order; ``store(entries:)`` then lays them out
+/// as a ``NameStore`` in entry order.
+///
+/// Compressing names (training the codec, encoding, hashing) is the larger
+/// half of a build, and the other half (sorting, folding, keys, extents) only
+/// decides where each name goes. Done in input order, the two halves run on
+/// two threads at once; the layout afterwards is a copy of code bytes.
+///
+/// `__pfx_` padding names are left for later: nearly all of them fold into
+/// the function they pad and are never stored. The few that stay are
+/// encoded when the store is laid out.
+final class PendingNames: @unchecked Sendable {
+    private let table: ParsedTable
+    let codec: NameCodec
+    private let encoder: NameCodec.PairEncoder
+    /// The encoded names, back to back.
+    private let codes: UnsafeMutablePointer<UInt8>
+    /// Where each symbol's codes start in ``codes``.
+    private let starts: UnsafeMutablePointer<UInt32>
+    /// How many codes each symbol's name has; ``notEncoded`` for names left for later.
+    private let lengths: UnsafeMutablePointer<UInt16>
+    /// Each symbol's ``NameHash/filingHash(_:)``, for encoded names.
+    private let hashes: UnsafeMutablePointer<UInt64>
+
+    private static let notEncoded = UInt16.max
+
+    /// Trains the codec on `table`'s names, then encodes and hashes them all
+    /// but the `__pfx_` ones. `table` must outlive this value.
+    ///
+    /// The codec's tables pass to the store that ``store(entries:)`` makes.
+    init(encoding table: ParsedTable) {
+        self.table = table
+        let count = table.count
+        (codec, encoder) = NameCodec.trained(count: count, name: { symbol in
+            let name = table.name(symbol)
+            return IndexStorage.hasPrefixName(name) ? nil : name
+        }, highBytesOccur: table.namesHaveHighBytes)
+        // Encoded names are never longer than raw ones.
+        var capacity = 0
+        for symbol in 0..<count { capacity &+= Int(table.nameLengths[symbol]) }
+        codes = .allocate(capacity: max(capacity, 1))
+        starts = .allocate(capacity: max(count, 1))
+        lengths = .allocate(capacity: max(count, 1))
+        hashes = .allocate(capacity: max(count, 1))
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { scratch.deallocate() }
+        var used = 0
+        encoder.classOf.withUnsafeBufferPointer { classOf in
+            encoder.pairCode.withUnsafeBufferPointer { pairCode in
+                for symbol in 0..<count {
+                    let name = table.name(symbol)
+                    starts[symbol] = UInt32(truncatingIfNeeded: used)
+                    if IndexStorage.hasPrefixName(name) {
+                        lengths[symbol] = PendingNames.notEncoded
+                        continue
+                    }
+                    hashes[symbol] = NameHash.filingHash(name)
+                    let length = NameCodec.encode(name, classOf: classOf.baseAddress!, shift: encoder.shift,
+                                                  pairCode: pairCode.baseAddress!, scratch: scratch, into: codes + used)
+                    lengths[symbol] = UInt16(truncatingIfNeeded: length)
+                    used &+= length
+                }
+            }
+        }
+    }
+
+    deinit {
+        codes.deallocate()
+        starts.deallocate()
+        lengths.deallocate()
+        hashes.deallocate()
+    }
+
+    /// The filing hash of each entry's name, entry `e` being parsed symbol `entries[e]`.
+    func hashes(entries: UnsafeBufferPointer<UInt32>) -> [UInt64] {
+        [UInt64](unsafeUninitializedCapacity: entries.count) { buffer, initialized in
+            for (entry, symbol) in entries.enumerated() {
+                let symbol = Int(symbol)
+                buffer[entry] = lengths[symbol] == PendingNames.notEncoded
+                    ? NameHash.filingHash(table.name(symbol)) : hashes[symbol]
+            }
+            initialized = entries.count
+        }
+    }
+
+    /// The names laid out in entry order: entry `e` is parsed symbol `entries[e]`.
+    ///
+    /// Names are grouped in blocks of ``NameStore/blockSize``, each a header of
+    /// code counts followed by the names' codes (see ``NameStore``).
+    func store(entries: UnsafeBufferPointer<UInt32>) -> NameStore {
+        let blockSize = NameStore.blockSize
+        // Raw lengths bound the codes; a long name's length takes 2 bytes, and each block a header.
+        var capacity = (entries.count / blockSize + 1) * blockSize
+        for symbol in entries { capacity &+= Int(table.nameLengths[Int(symbol)]) &+ 2 }
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
+        var blockStarts = [UInt32]()
+        blockStarts.reserveCapacity(entries.count / blockSize + 1)
+        // Room to encode a `__pfx_` name left for later: at most 512 bytes.
+        let pending = UnsafeMutablePointer<UInt8>.allocate(capacity: SymbolTableParser.maximumNameLength + 64)
+        defer { pending.deallocate() }
+        var used = 0
+        var header = 0
+        encoder.classOf.withUnsafeBufferPointer { classOf in
+            encoder.pairCode.withUnsafeBufferPointer { pairCode in
+                for (entry, symbol) in entries.enumerated() {
+                    let symbol = Int(symbol)
+                    let slot = entry & (blockSize &- 1)
+                    if slot == 0 {
+                        blockStarts.append(UInt32(truncatingIfNeeded: used))
+                        header = used
+                        (arena + used).initialize(repeating: 0, count: blockSize)
+                        used &+= blockSize
+                    }
+                    var length = Int(lengths[symbol])
+                    var source = UnsafePointer(codes + Int(starts[symbol]))
+                    if length == Int(PendingNames.notEncoded) {
+                        length = NameCodec.encode(table.name(symbol), classOf: classOf.baseAddress!,
+                                                  shift: encoder.shift, pairCode: pairCode.baseAddress!,
+                                                  scratch: pending + SymbolTableParser.maximumNameLength, into: pending)
+                        source = UnsafePointer(pending)
+                    }
+                    if length < NameStore.longName {
+                        arena[header &+ slot] = UInt8(truncatingIfNeeded: length)
+                    } else {
+                        // The rare long name: its length in two bytes before the codes.
+                        arena[header &+ slot] = UInt8(NameStore.longName)
+                        arena[used] = UInt8(truncatingIfNeeded: length)
+                        arena[used &+ 1] = UInt8(truncatingIfNeeded: length >> 8)
+                        used &+= 2
+                    }
+                    (arena + used).initialize(from: source, count: length)
+                    used &+= length
+                }
+            }
+        }
+        return NameStore(arena: Column(adopting: arena, count: used), blockStarts: Column(blockStarts), codec: codec)
+    }
+}
