@@ -76,7 +76,7 @@ struct NameCodec {
                 }
             }
         }
-        // Code 0 is never handed out: 0 in `pairCode` means "no code".
+        // Code 0 is never handed out: 0 in the encoder's table means "no code".
         var freeCodes = Array(UInt8(1)...UInt8(0x20)) + [0x7F]
         if !highBytesOccur { freeCodes += Array(UInt8(0x80)...UInt8(0xFF)) }
         var candidates: [(pair: Int, count: UInt32)] = []
@@ -85,89 +85,108 @@ struct NameCodec {
             candidates.append((pair, UInt32(pairCounts[pair])))
         }
         candidates.sort { $0.count > $1.count || ($0.count == $1.count && $0.pair < $1.pair) }
-        var pairCode = [UInt8](repeating: 0, count: pairCount)
         var pairs: [UInt8: (UInt8, UInt8)] = [:]
+        let encoder = PairEncoder()
         for (code, candidate) in zip(freeCodes, candidates) {
-            pairCode[candidate.pair] = code
-            pairs[code] = (UInt8(0x21 + candidate.pair >> shift), UInt8(0x21 + candidate.pair & ((1 << shift) - 1)))
+            let first = UInt8(0x21 + candidate.pair >> shift)
+            let second = UInt8(0x21 + candidate.pair & ((1 << shift) - 1))
+            pairs[code] = (first, second)
+            encoder.codes[Int(first) | Int(second) << 8] = code
         }
-        return (NameCodec(pairs: pairs), PairEncoder(classOf: classOf, shift: shift, pairCode: pairCode))
+        return (NameCodec(pairs: pairs), encoder)
     }
 
-    /// The encoding side: byte classes and the code of each pair of classes.
-    struct PairEncoder: Sendable {
-        var classOf: [UInt8]
-        var shift: Int
-        var pairCode: [UInt8]
-    }
-
-    /// Encodes `name` into `output` (room for `name.count` bytes), using
-    /// `scratch` (room for 64 bytes); returns the encoded length.
+    /// The encoding side: the code of every pair of bytes, 0 for none.
     ///
-    /// Greedy left-to-right pairing has a loop-carried dependency (where the
-    /// next pair starts depends on whether this one had a code), which made the
-    /// plain loop latency-bound at about 15 cycles a byte. Here every pair's
-    /// code is looked up independently, and the greedy choice is computed for
-    /// the whole name at once with carries: inside each run of codable
-    /// positions, greedy takes the run's start and every second position after.
-    @inline(__always)
-    static func encode(_ name: UnsafeRawBufferPointer, classOf: UnsafePointer<UInt8>, shift: Int,
-                       pairCode: UnsafePointer<UInt8>, scratch: UnsafeMutablePointer<UInt8>,
-                       into output: UnsafeMutablePointer<UInt8>) -> Int {
-        let count = name.count
-        guard let bytes = name.baseAddress?.assumingMemoryBound(to: UInt8.self), count > 1 else {
-            if count == 1 { output[0] = name[0] }
-            return count
-        }
-        guard count < 64 else {
-            return encodeSequentially(bytes, count: count, classOf: classOf, shift: shift, pairCode: pairCode, into: output)
-        }
-        var codable: UInt64 = 0
-        var currentClass = Int(classOf[Int(bytes[0])])
-        for position in 0..<(count &- 1) {
-            let nextClass = Int(classOf[Int(bytes[position &+ 1])])
-            let code = pairCode[currentClass &<< shift | nextClass]
-            scratch[position] = code
-            // 1 when code != 0, without a branch.
-            codable |= UInt64((UInt32(code) &+ 0xFF) &>> 8) &<< UInt64(position)
-            currentClass = nextClass
-        }
-        let even: UInt64 = 0x5555_5555_5555_5555
-        let runStarts = codable & ~(codable &<< 1)
-        // Adding a run's start bit carries through the run: XOR shows the run.
-        let evenRuns = ((codable &+ (runStarts & even)) ^ codable) & codable
-        let oddRuns = ((codable &+ (runStarts & ~even)) ^ codable) & codable
-        let chosen = (evenRuns & even) | (oddRuns & ~even)
-        var emitted = ~(chosen &<< 1) & ((1 &<< UInt64(count)) &- 1)
-        var written = 0
-        while emitted != 0 {
-            let position = emitted.trailingZeroBitCount
-            let byte = bytes[position]
-            let take = UInt8(truncatingIfNeeded: 0 &- ((chosen &>> UInt64(position)) & 1))
-            output[written] = byte ^ ((byte ^ scratch[position]) & take)
-            written &+= 1
-            emitted &= emitted &- 1
-        }
-        return written
-    }
+    /// Indexed by the two bytes as one little-endian 16-bit load, so encoding
+    /// takes one load and one table lookup a byte. (Indexing a 128 x 128 table
+    /// by byte classes, two more lookups a byte, made encoding a third of a
+    /// build's instructions.) 64 KB, but only the rows of printable bytes are
+    /// ever read: about 12 KB.
+    final class PairEncoder: @unchecked Sendable {
+        let codes: UnsafeMutablePointer<UInt8>
 
-    /// The plain greedy loop, for names of 64 bytes or more.
-    static func encodeSequentially(_ bytes: UnsafePointer<UInt8>, count: Int, classOf: UnsafePointer<UInt8>, shift: Int,
-                                   pairCode: UnsafePointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
-        var position = 0
-        var written = 0
-        while position &+ 1 < count {
-            let first = bytes[position]
-            let code = pairCode[Int(classOf[Int(first)]) &<< shift | Int(classOf[Int(bytes[position &+ 1])])]
-            output[written] = code != 0 ? code : first
-            position &+= code != 0 ? 2 : 1
-            written &+= 1
+        init() {
+            codes = .allocate(capacity: 1 << 16)
+            codes.initialize(repeating: 0, count: 1 << 16)
         }
-        if position < count {
-            output[written] = bytes[position]
-            written &+= 1
+
+        deinit { codes.deallocate() }
+
+        /// Encodes `name` into `output` (room for `name.count` bytes), using
+        /// `scratch` (room for 72 bytes); returns the encoded length.
+        ///
+        /// Greedy left-to-right pairing has a loop-carried dependency (where
+        /// the next pair starts depends on whether this one had a code), which
+        /// made the plain loop latency-bound at about 15 cycles a byte. Here
+        /// every position's pair code is looked up independently, the codable
+        /// positions gathered into a bit mask eight at a time, and the greedy
+        /// choice computed for the whole name at once with carries: inside each
+        /// run of codable positions, greedy takes the run's start and every
+        /// second position after.
+        @inline(__always)
+        func encode(_ name: UnsafeRawBufferPointer, scratch: UnsafeMutablePointer<UInt8>,
+                    into output: UnsafeMutablePointer<UInt8>) -> Int {
+            let count = name.count
+            guard let bytes = name.baseAddress, count > 1 else {
+                if count == 1 { output[0] = name[0] }
+                return count
+            }
+            guard count <= 64 else { return encodeSequentially(bytes, count: count, into: output) }
+            let codes = self.codes
+            let pairs = count &- 1
+            for position in 0..<pairs {
+                scratch[position] = codes[Int(bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self))]
+            }
+            // Zeros after the last pair, so the words below read only codes.
+            UnsafeMutableRawPointer(scratch + pairs).storeBytes(of: 0, as: UInt64.self)
+            var codable: UInt64 = 0
+            let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            var word = 0
+            while word &* 8 < pairs {
+                let lanes = UnsafeRawPointer(scratch).loadUnaligned(fromByteOffset: word &* 8, as: UInt64.self)
+                // The top bit of each nonzero lane, then the eight top bits gathered into one byte.
+                let nonzero = (((lanes & low7) &+ low7) | lanes) & ~low7
+                codable |= (((nonzero &>> 7) &* 0x0102_0408_1020_4080) &>> 56) &<< UInt64(word &* 8)
+                word &+= 1
+            }
+            let even: UInt64 = 0x5555_5555_5555_5555
+            let runStarts = codable & ~(codable &<< 1)
+            // Adding a run's start bit carries through the run: XOR shows the run.
+            let evenRuns = ((codable &+ (runStarts & even)) ^ codable) & codable
+            let oddRuns = ((codable &+ (runStarts & ~even)) ^ codable) & codable
+            let chosen = (evenRuns & even) | (oddRuns & ~even)
+            // Every position but the second byte of a chosen pair is emitted;
+            // `count` is at most 64 here.
+            var emitted = ~(chosen &<< 1) & (count == 64 ? ~0 : (1 &<< UInt64(count)) &- 1)
+            var written = 0
+            while emitted != 0 {
+                let position = emitted.trailingZeroBitCount
+                let byte = bytes.load(fromByteOffset: position, as: UInt8.self)
+                let take = UInt8(truncatingIfNeeded: 0 &- ((chosen &>> UInt64(position)) & 1))
+                output[written] = byte ^ ((byte ^ scratch[position]) & take)
+                written &+= 1
+                emitted &= emitted &- 1
+            }
+            return written
         }
-        return written
+
+        /// The plain greedy loop, for names over 64 bytes.
+        func encodeSequentially(_ bytes: UnsafeRawPointer, count: Int, into output: UnsafeMutablePointer<UInt8>) -> Int {
+            var position = 0
+            var written = 0
+            while position &+ 1 < count {
+                let code = codes[Int(bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self))]
+                output[written] = code != 0 ? code : bytes.load(fromByteOffset: position, as: UInt8.self)
+                position &+= code != 0 ? 2 : 1
+                written &+= 1
+            }
+            if position < count {
+                output[written] = bytes.load(fromByteOffset: position, as: UInt8.self)
+                written &+= 1
+            }
+            return written
+        }
     }
 
     /// Decodes into `output`, which must hold two bytes a code (each code

@@ -139,14 +139,17 @@ struct NameHashTable {
                 let packed = table[slot]
                 guard packed != 0 else { continue }
                 let fingerprint = packed & fingerprintMask
-                let hash = hashes[Int((packed & entryMask) &- 1)]
                 var later = slot
                 var more = true
                 for _ in 0..<window {
                     later = later + 1 == capacity ? 0 : later + 1
                     let other = table[later]
                     if other == 0 { more = false; break }
-                    if other & fingerprintMask == fingerprint && hashes[Int((other & entryMask) &- 1)] == hash { break }
+                    // Full hashes are read only on a fingerprint match: each is
+                    // a cache miss into the hash column, which reading one per
+                    // slot up front made the larger part of building the table.
+                    if other & fingerprintMask == fingerprint
+                        && hashes[Int((other & entryMask) &- 1)] == hashes[Int((packed & entryMask) &- 1)] { break }
                 }
                 if more { table[slot] = packed | moreBit }
             }

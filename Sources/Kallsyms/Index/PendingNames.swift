@@ -43,25 +43,20 @@ final class PendingNames: @unchecked Sendable {
         starts = .allocate(capacity: max(count, 1))
         lengths = .allocate(capacity: max(count, 1))
         hashes = .allocate(capacity: max(count, 1))
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 72)
         defer { scratch.deallocate() }
         var used = 0
-        encoder.classOf.withUnsafeBufferPointer { classOf in
-            encoder.pairCode.withUnsafeBufferPointer { pairCode in
-                for symbol in 0..<count {
-                    let name = table.name(symbol)
-                    starts[symbol] = UInt32(truncatingIfNeeded: used)
-                    if IndexStorage.hasPrefixName(name) {
-                        lengths[symbol] = PendingNames.notEncoded
-                        continue
-                    }
-                    hashes[symbol] = NameHash.filingHash(name)
-                    let length = NameCodec.encode(name, classOf: classOf.baseAddress!, shift: encoder.shift,
-                                                  pairCode: pairCode.baseAddress!, scratch: scratch, into: codes + used)
-                    lengths[symbol] = UInt16(truncatingIfNeeded: length)
-                    used &+= length
-                }
+        for symbol in 0..<count {
+            let name = table.name(symbol)
+            starts[symbol] = UInt32(truncatingIfNeeded: used)
+            if IndexStorage.hasPrefixName(name) {
+                lengths[symbol] = PendingNames.notEncoded
+                continue
             }
+            hashes[symbol] = NameHash.filingHash(name)
+            let length = encoder.encode(name, scratch: scratch, into: codes + used)
+            lengths[symbol] = UInt16(truncatingIfNeeded: length)
+            used &+= length
         }
     }
 
@@ -97,42 +92,37 @@ final class PendingNames: @unchecked Sendable {
         var blockStarts = [UInt32]()
         blockStarts.reserveCapacity(entries.count / blockSize + 1)
         // Room to encode a `__pfx_` name left for later: at most 512 bytes.
-        let pending = UnsafeMutablePointer<UInt8>.allocate(capacity: SymbolTableParser.maximumNameLength + 64)
+        let pending = UnsafeMutablePointer<UInt8>.allocate(capacity: SymbolTableParser.maximumNameLength + 72)
         defer { pending.deallocate() }
         var used = 0
         var header = 0
-        encoder.classOf.withUnsafeBufferPointer { classOf in
-            encoder.pairCode.withUnsafeBufferPointer { pairCode in
-                for (entry, symbol) in entries.enumerated() {
-                    let symbol = Int(symbol)
-                    let slot = entry & (blockSize &- 1)
-                    if slot == 0 {
-                        blockStarts.append(UInt32(truncatingIfNeeded: used))
-                        header = used
-                        (arena + used).initialize(repeating: 0, count: blockSize)
-                        used &+= blockSize
-                    }
-                    var length = Int(lengths[symbol])
-                    var source = UnsafePointer(codes + Int(starts[symbol]))
-                    if length == Int(PendingNames.notEncoded) {
-                        length = NameCodec.encode(table.name(symbol), classOf: classOf.baseAddress!,
-                                                  shift: encoder.shift, pairCode: pairCode.baseAddress!,
-                                                  scratch: pending + SymbolTableParser.maximumNameLength, into: pending)
-                        source = UnsafePointer(pending)
-                    }
-                    if length < NameStore.longName {
-                        arena[header &+ slot] = UInt8(truncatingIfNeeded: length)
-                    } else {
-                        // The rare long name: its length in two bytes before the codes.
-                        arena[header &+ slot] = UInt8(NameStore.longName)
-                        arena[used] = UInt8(truncatingIfNeeded: length)
-                        arena[used &+ 1] = UInt8(truncatingIfNeeded: length >> 8)
-                        used &+= 2
-                    }
-                    (arena + used).initialize(from: source, count: length)
-                    used &+= length
-                }
+        for (entry, symbol) in entries.enumerated() {
+            let symbol = Int(symbol)
+            let slot = entry & (blockSize &- 1)
+            if slot == 0 {
+                blockStarts.append(UInt32(truncatingIfNeeded: used))
+                header = used
+                (arena + used).initialize(repeating: 0, count: blockSize)
+                used &+= blockSize
             }
+            var length = Int(lengths[symbol])
+            var source = UnsafePointer(codes + Int(starts[symbol]))
+            if length == Int(PendingNames.notEncoded) {
+                length = encoder.encode(table.name(symbol), scratch: pending + SymbolTableParser.maximumNameLength,
+                                        into: pending)
+                source = UnsafePointer(pending)
+            }
+            if length < NameStore.longName {
+                arena[header &+ slot] = UInt8(truncatingIfNeeded: length)
+            } else {
+                // The rare long name: its length in two bytes before the codes.
+                arena[header &+ slot] = UInt8(NameStore.longName)
+                arena[used] = UInt8(truncatingIfNeeded: length)
+                arena[used &+ 1] = UInt8(truncatingIfNeeded: length >> 8)
+                used &+= 2
+            }
+            (arena + used).initialize(from: source, count: length)
+            used &+= length
         }
         return NameStore(arena: Column(adopting: arena, count: used), blockStarts: Column(blockStarts), codec: codec)
     }
