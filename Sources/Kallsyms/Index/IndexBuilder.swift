@@ -28,16 +28,57 @@ enum IndexBuilder {
     /// The symbolizable address ranges of one region, `end == nil` meaning unknown.
     struct Coverage {
         var ranges: [(start: UInt64, end: UInt64?)] = []
+    }
 
-        func rangeIndex(_ address: UInt64) -> Int? {
-            var index = 0
-            while index < ranges.count {
-                let range = ranges[index]
-                if address >= range.start && address < (range.end ?? .max) { return index }
-                if range.end == nil && address == .max { return index }
-                index += 1
+    /// Every region's ``Coverage`` in flat arrays, for the per-symbol passes:
+    /// reading `[Coverage]` element by element cost a call and an array
+    /// access per range.
+    struct CoverageRanges {
+        /// Region `r`'s ranges are `first[r]..<first[r + 1]`.
+        private var first: [Int] = [0]
+        private var starts: [UInt64] = []
+        /// The range's end, or nil when unknown.
+        private var ends: [UInt64?] = []
+
+        init(_ coverage: [Coverage]) {
+            for region in coverage {
+                for range in region.ranges {
+                    starts.append(range.start)
+                    ends.append(range.end)
+                }
+                first.append(starts.count)
+            }
+        }
+
+        /// The number (across all regions) of the range of `region` holding `address`, or nil.
+        @inline(__always)
+        func rangeNumber(region: Int, containing address: UInt64) -> Int? {
+            var number = first[region]
+            let end = first[region &+ 1]
+            while number < end {
+                if address >= starts[number] {
+                    if let rangeEnd = ends[number] {
+                        if address < rangeEnd { return number }
+                    } else {
+                        return number
+                    }
+                }
+                number &+= 1
             }
             return nil
+        }
+
+        /// The range of `region` holding `address`, or nil.
+        @inline(__always)
+        func range(region: Int, containing address: UInt64) -> (start: UInt64, end: UInt64?)? {
+            rangeNumber(region: region, containing: address).map { (starts[$0], ends[$0]) }
+        }
+
+        /// True when one range of `region` holds both addresses.
+        @inline(__always)
+        func sameRange(region: Int, _ first: UInt64, _ second: UInt64) -> Bool {
+            guard let number = rangeNumber(region: region, containing: first) else { return false }
+            return rangeNumber(region: region, containing: second) == number
         }
     }
 
@@ -146,26 +187,32 @@ enum IndexBuilder {
                 annotationModule[annotationID] = region
             }
         }
-        var regionOfSymbol = [UInt16](repeating: 0, count: count)
+        // Passes over all symbols read and write through pointers: array
+        // subscripts cost bounds and uniqueness checks per symbol, which made
+        // these simple loops most of the address side.
+        let regionOf = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(count, 1))
+        defer { regionOf.deallocate() }
+        regionOf.initialize(repeating: 0)
         // A symbol with an annotation keeps region 0 exactly when that annotation
         // names built-in code; attribution later reads it back from the table.
         var anyBuiltin = false
         if table.annotations.count > 1 {
             let image = markers.imageRange
+            let annotationOf = table.annotationIDs.base
             for symbol in 0..<count {
-                let annotation = Int(table.annotationIDs[symbol])
+                let annotation = Int(annotationOf[symbol])
                 guard annotation > 0 else { continue }
                 let insideImage = image.map { $0.contains(addressOf[symbol]) } ?? false
                 if annotationIsBuiltinOnly[annotation] || insideImage {
                     anyBuiltin = true
                 } else {
-                    regionOfSymbol[symbol] = annotationModule[annotation]
+                    regionOf[symbol] = annotationModule[annotation]
                 }
             }
         }
         // Modules only named by built-in lines have no region of their own.
         var regionUsed = [Bool](repeating: false, count: regions.count)
-        if regions.count > 1 { for region in regionOfSymbol { regionUsed[Int(region)] = true } }
+        if regions.count > 1 { for region in regionOf { regionUsed[Int(region)] = true } }
         if regionUsed.dropFirst().contains(false) {
             var renumbered = [UInt16](repeating: 0, count: regions.count)
             var kept: [Module?] = [nil]
@@ -173,45 +220,52 @@ enum IndexBuilder {
                 renumbered[region] = UInt16(kept.count)
                 kept.append(regions[region])
             }
-            for symbol in 0..<count { regionOfSymbol[symbol] = renumbered[Int(regionOfSymbol[symbol])] }
+            for symbol in 0..<count { regionOf[symbol] = renumbered[Int(regionOf[symbol])] }
             regions = kept
         }
 
         // 3. Absolute symbols: below the kernel's start in vmlinux, A/a outside a module's code.
         var moduleLow = [UInt64](repeating: .max, count: regions.count)
         var moduleHigh = [UInt64](repeating: 0, count: regions.count)
-        for symbol in 0..<count where regionOfSymbol[symbol] != 0 && !SymbolType.isAbsoluteCode(typeOf[symbol]) {
-            let region = Int(regionOfSymbol[symbol])
-            moduleLow[region] = min(moduleLow[region], addressOf[symbol])
-            moduleHigh[region] = max(moduleHigh[region], addressOf[symbol])
+        if regions.count > 1 {
+            for symbol in 0..<count where regionOf[symbol] != 0 && !SymbolType.isAbsoluteCode(typeOf[symbol]) {
+                let region = Int(regionOf[symbol])
+                moduleLow[region] = min(moduleLow[region], addressOf[symbol])
+                moduleHigh[region] = max(moduleHigh[region], addressOf[symbol])
+            }
         }
         var kernelLow = markers.imageStart
         if kernelLow == nil {
             var lowest = UInt64.max
-            for symbol in 0..<count where regionOfSymbol[symbol] == 0 && SymbolType.isTextCode(typeOf[symbol]) {
+            for symbol in 0..<count where regionOf[symbol] == 0 && SymbolType.isTextCode(typeOf[symbol]) {
                 lowest = min(lowest, addressOf[symbol])
             }
             if lowest != .max { kernelLow = lowest }
         }
-        var isAbsolute = [Bool](repeating: false, count: count)
+        let isAbsolute = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(count, 1))
+        defer { isAbsolute.deallocate() }
         var absoluteCount = 0
-        for symbol in 0..<count {
-            let region = Int(regionOfSymbol[symbol])
-            let address = addressOf[symbol]
-            let absolute: Bool
-            if region == 0 {
-                absolute = kernelLow.map { address < $0 } ?? SymbolType.isAbsoluteCode(typeOf[symbol])
-            } else {
-                absolute = SymbolType.isAbsoluteCode(typeOf[symbol])
-                    && (address < moduleLow[region] || address > moduleHigh[region])
+        moduleLow.withUnsafeBufferPointer { moduleLow in
+            moduleHigh.withUnsafeBufferPointer { moduleHigh in
+                for symbol in 0..<count {
+                    let region = Int(regionOf[symbol])
+                    let address = addressOf[symbol]
+                    let absolute: Bool
+                    if region == 0 {
+                        absolute = kernelLow.map { address < $0 } ?? SymbolType.isAbsoluteCode(typeOf[symbol])
+                    } else {
+                        absolute = SymbolType.isAbsoluteCode(typeOf[symbol])
+                            && (address < moduleLow[region] || address > moduleHigh[region])
+                    }
+                    isAbsolute[symbol] = absolute
+                    absoluteCount &+= absolute ? 1 : 0
+                }
             }
-            isAbsolute[symbol] = absolute
-            if absolute { absoluteCount += 1 }
         }
 
         var coverage = [Coverage](repeating: Coverage(), count: regions.count)
-        let kernelCoverage = markers.coverage(table, regionOfSymbol: regionOfSymbol, isAbsolute: isAbsolute,
-                                              fallbackStart: kernelLow)
+        let kernelCoverage = markers.coverage(table, regionOf: UnsafeBufferPointer(regionOf),
+                                              isAbsolute: UnsafeBufferPointer(isAbsolute), fallbackStart: kernelLow)
         coverage[0] = kernelCoverage.ranges
         for region in 1..<max(regions.count, 1) where moduleLow[region] != .max {
             var end: UInt64?
@@ -221,114 +275,143 @@ enum IndexBuilder {
             }
             coverage[region].ranges = [(moduleLow[region], end)]
         }
+        let ranges = CoverageRanges(coverage)
 
         // 4. Sort by address, then order aliases: preferred last.
-        var items: [SortItem] = []
-        var absoluteItems: [SortItem] = []
-        items.reserveCapacity(count - absoluteCount)
-        absoluteItems.reserveCapacity(absoluteCount)
-        for symbol in 0..<count {
-            let item = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
-            if isAbsolute[symbol] { absoluteItems.append(item) } else { items.append(item) }
+        let searchableItems = count &- absoluteCount
+        var items = [SortItem](unsafeUninitializedCapacity: searchableItems) { items, initialized in
+            var next = 0
+            for symbol in 0..<count where !isAbsolute[symbol] {
+                items[next] = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
+                next &+= 1
+            }
+            initialized = next
+        }
+        var absoluteItems = [SortItem](unsafeUninitializedCapacity: absoluteCount) { items, initialized in
+            var next = 0
+            for symbol in 0..<count where isAbsolute[symbol] {
+                items[next] = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
+                next &+= 1
+            }
+            initialized = next
         }
         sortByAddress(&items)
         sortByAddress(&absoluteItems)
-        orderAliases(&items, table, regionOfSymbol: regionOfSymbol)
-        orderAliases(&absoluteItems, table, regionOfSymbol: regionOfSymbol)
+        orderAliases(&items, table, regionOf: regionOf)
+        orderAliases(&absoluteItems, table, regionOf: regionOf)
 
         // 5. Fold `__pfx_` padding symbols into the function they pad.
         let prefixDistance = mostCommonPrefixDistance(table, items)
-        var stored = [UInt32](repeating: 0, count: count)  // the parsed symbol behind each entry
-        var storedHasPrefix = [Bool](repeating: false, count: count)
+        // The parsed symbol behind each entry, and whether a prefix is folded into it.
+        var stored = [UInt32](repeating: 0, count: count)
+        let storedHasPrefix = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(count, 1))
+        defer { storedHasPrefix.deallocate() }
         var entryCount = 0
         items.withUnsafeBufferPointer { items in
             stored.withUnsafeMutableBufferPointer { stored in
-                storedHasPrefix.withUnsafeMutableBufferPointer { storedHasPrefix in
-                    var position = 0
-                    var pendingPrefix = false
-                    while position < items.count {
-                        let address = items[position].address
-                        var groupEnd = position + 1
-                        while groupEnd < items.count && items[groupEnd].address == address { groupEnd += 1 }
-                        let symbol = Int(items[position].symbol)
-                        if prefixDistance > 0, !pendingPrefix, groupEnd == position + 1, groupEnd < items.count,
-                           canFold(table, prefix: symbol, into: Int(items[groupEnd].symbol), distance: prefixDistance,
-                                   regionOfSymbol: regionOfSymbol, coverage: coverage) {
-                            pendingPrefix = true
-                        } else {
-                            for index in position..<groupEnd {
-                                stored[entryCount] = items[index].symbol
-                                storedHasPrefix[entryCount] = index == position && pendingPrefix
-                                entryCount += 1
-                            }
-                            pendingPrefix = false
+                var position = 0
+                var pendingPrefix = false
+                while position < items.count {
+                    let address = items[position].address
+                    var groupEnd = position &+ 1
+                    while groupEnd < items.count && items[groupEnd].address == address { groupEnd &+= 1 }
+                    let symbol = Int(items[position].symbol)
+                    if prefixDistance > 0, !pendingPrefix, groupEnd == position &+ 1, groupEnd < items.count,
+                       canFold(table, prefix: symbol, into: Int(items[groupEnd].symbol), distance: prefixDistance,
+                               regionOf: regionOf, ranges: ranges) {
+                        pendingPrefix = true
+                    } else {
+                        for index in position..<groupEnd {
+                            stored[entryCount] = items[index].symbol
+                            storedHasPrefix[entryCount] = index == position && pendingPrefix
+                            entryCount &+= 1
                         }
-                        position = groupEnd
+                        pendingPrefix = false
                     }
+                    position = groupEnd
+                }
+                for item in absoluteItems {
+                    stored[entryCount] = item.symbol
+                    storedHasPrefix[entryCount] = false
+                    entryCount &+= 1
                 }
             }
         }
-        let searchableCount = entryCount
-        for item in absoluteItems {
-            stored[entryCount] = item.symbol
-            entryCount += 1
-        }
+        let searchableCount = entryCount - absoluteItems.count
         stored.removeLast(count - entryCount)
-        storedHasPrefix.removeLast(count - entryCount)
 
         // 6. Keys and segments.
+        let distance = UInt64(prefixDistance)
         var addresses = [UInt64](repeating: 0, count: searchableCount)
         var logicalStarts = [UInt64](repeating: 0, count: searchableCount)
-        for entry in 0..<searchableCount {
-            let address = addressOf[Int(stored[entry])]
-            addresses[entry] = address
-            logicalStarts[entry] = storedHasPrefix[entry] ? address - UInt64(prefixDistance) : address
+        var flags = [UInt8](repeating: 0, count: entryCount)
+        stored.withUnsafeBufferPointer { stored in
+            addresses.withUnsafeMutableBufferPointer { addresses in
+                logicalStarts.withUnsafeMutableBufferPointer { logicalStarts in
+                    for entry in 0..<searchableCount {
+                        let address = addressOf[Int(stored[entry])]
+                        addresses[entry] = address
+                        logicalStarts[entry] = storedHasPrefix[entry] ? address &- distance : address
+                    }
+                }
+            }
+            flags.withUnsafeMutableBufferPointer { flags in
+                for entry in 0..<entryCount {
+                    flags[entry] = typeOf[Int(stored[entry])] | (storedHasPrefix[entry] ? IndexStorage.Flags.hasPrefix : 0)
+                }
+            }
         }
         let segmentStarts = AddressSearch.segmentStarts(addresses: addresses, logicalStarts: logicalStarts)
 
-        // Flags and extents.
-        var flags = [UInt8](repeating: 0, count: entryCount)
-        for entry in 0..<entryCount {
-            flags[entry] = typeOf[Int(stored[entry])] | (storedHasPrefix[entry] ? IndexStorage.Flags.hasPrefix : 0)
-        }
+        // Extents: only where an entry does not simply end at the next one.
         var extents = ExtentTable()
-        // The first segment start after the current entry (entries go up).
-        var upcomingSegment = 1
-        var entry = 0
-        while entry < searchableCount {
-            var last = entry
-            while last + 1 < searchableCount && addresses[last + 1] == addresses[entry] { last += 1 }
-            let region = Int(regionOfSymbol[Int(stored[last])])
-            let address = addresses[last]
-            var special: (end: UInt64, kind: ExtentTable.Kind)?
-            if let rangeIndex = coverage[region].rangeIndex(address) {
-                let rangeEnd = coverage[region].ranges[rangeIndex].end
-                // The kernel's size runs to the next symbol of the same region.
-                var nextStart: UInt64?
-                let next = last + 1
-                if next < searchableCount, regionOfSymbol[Int(stored[next])] == region {
-                    nextStart = logicalStarts[next]
-                }
-                if let nextStart, rangeEnd.map({ nextStart <= $0 }) ?? true {
-                    while segmentStarts[upcomingSegment] < next { upcomingSegment += 1 }
-                    if segmentStarts[upcomingSegment] == next {
-                        // Across a segment boundary the lookup cannot read the next key.
-                        special = (nextStart, .bounded)
+        stored.withUnsafeBufferPointer { stored in
+            addresses.withUnsafeBufferPointer { addresses in
+                logicalStarts.withUnsafeBufferPointer { logicalStarts in
+                    flags.withUnsafeMutableBufferPointer { flags in
+                        segmentStarts.withUnsafeBufferPointer { segmentStarts in
+                            // The first segment start after the current entry (entries go up).
+                            var upcomingSegment = 1
+                            var entry = 0
+                            while entry < searchableCount {
+                                var last = entry
+                                while last &+ 1 < searchableCount && addresses[last &+ 1] == addresses[entry] { last &+= 1 }
+                                let region = Int(regionOf[Int(stored[last])])
+                                let address = addresses[last]
+                                var special: (end: UInt64, kind: ExtentTable.Kind)?
+                                if let range = ranges.range(region: region, containing: address) {
+                                    let rangeEnd = range.end
+                                    // The kernel's size runs to the next symbol of the same region.
+                                    var nextStart: UInt64?
+                                    let next = last &+ 1
+                                    if next < searchableCount, Int(regionOf[Int(stored[next])]) == region {
+                                        nextStart = logicalStarts[next]
+                                    }
+                                    if let nextStart, rangeEnd.map({ nextStart <= $0 }) ?? true {
+                                        while segmentStarts[upcomingSegment] < next { upcomingSegment &+= 1 }
+                                        if segmentStarts[upcomingSegment] == next {
+                                            // Across a segment boundary the lookup cannot read the next key.
+                                            special = (nextStart, .bounded)
+                                        }
+                                        // Otherwise the common case: ends where the next entry begins; nothing recorded.
+                                    } else if let rangeEnd {
+                                        special = (rangeEnd, .bounded)
+                                    } else {
+                                        special = (address &+ 1, .unknownSize)
+                                    }
+                                } else {
+                                    special = (address, .notSymbolizable)
+                                }
+                                if let special {
+                                    extents.append(entry: last, end: special.end, kind: special.kind)
+                                    flags[last] |= IndexStorage.Flags.specialExtent
+                                }
+                                entry = last &+ 1
+                            }
+                        }
                     }
-                    // Otherwise the common case: ends where the next entry begins; nothing recorded.
-                } else if let rangeEnd {
-                    special = (rangeEnd, .bounded)
-                } else {
-                    special = (address &+ 1, .unknownSize)
                 }
-            } else {
-                special = (address, .notSymbolizable)
             }
-            if let special {
-                extents.append(entry: last, end: special.end, kind: special.kind)
-                flags[last] |= IndexStorage.Flags.specialExtent
-            }
-            entry = last + 1
         }
         let search = AddressSearch(addresses: addresses, logicalStarts: logicalStarts, starts: segmentStarts,
                                    flags: flags)
@@ -337,7 +420,7 @@ enum IndexBuilder {
         var runStarts: [UInt32] = []
         var runRegions: [UInt16] = []
         for entry in 0..<entryCount {
-            let region = regionOfSymbol[Int(stored[entry])]
+            let region = regionOf[Int(stored[entry])]
             if runRegions.last != region || entry == searchableCount {
                 runStarts.append(UInt32(entry))
                 runRegions.append(region)
@@ -347,7 +430,7 @@ enum IndexBuilder {
 
         let builtinAnnotations = anyBuiltin ? BuiltinAnnotations(
             annotations: parsedAnnotations,
-            ofEntry: stored.map { regionOfSymbol[Int($0)] == 0 ? table.annotationIDs[Int($0)] : 0 }) : nil
+            ofEntry: stored.map { regionOf[Int($0)] == 0 ? table.annotationIDs[Int($0)] : 0 }) : nil
         return AddressLayout(
             entries: stored, searchableCount: searchableCount, search: search, flags: flags,
             prefixDistance: prefixDistance, extents: extents, absoluteValues: absoluteItems.map(\.address),
@@ -374,15 +457,16 @@ enum IndexBuilder {
     ///
     /// vmlinux follows scripts/kallsyms.c `compare_symbols`; a module's
     /// `find_kallsyms_symbol` takes the first symbol in symbol-table order.
-    private static func orderAliases(_ items: inout [SortItem], _ table: ParsedTable, regionOfSymbol: [UInt16]) {
+    private static func orderAliases(_ items: inout [SortItem], _ table: ParsedTable,
+                                     regionOf: UnsafeMutableBufferPointer<UInt16>) {
         var start = 0
         while start < items.count {
             var end = start + 1
             while end < items.count && items[end].address == items[start].address { end += 1 }
             if end - start > 1 {
                 let group = items[start..<end].sorted { lhs, rhs in
-                    let left = preferenceCost(table, Int(lhs.symbol), regionOfSymbol: regionOfSymbol)
-                    let right = preferenceCost(table, Int(rhs.symbol), regionOfSymbol: regionOfSymbol)
+                    let left = preferenceCost(table, Int(lhs.symbol), regionOf: regionOf)
+                    let right = preferenceCost(table, Int(rhs.symbol), regionOf: regionOf)
                     return left > right
                 }
                 items.replaceSubrange(start..<end, with: group)
@@ -394,9 +478,9 @@ enum IndexBuilder {
     /// Lower is preferred. For vmlinux (scripts/kallsyms.c): strong before weak,
     /// real names before linker-script markers, fewer leading underscores
     /// first, then file order. For modules: file order.
-    static func preferenceCost(_ table: ParsedTable, _ symbol: Int, regionOfSymbol: [UInt16]) -> UInt64 {
+    static func preferenceCost(_ table: ParsedTable, _ symbol: Int, regionOf: UnsafeMutableBufferPointer<UInt16>) -> UInt64 {
         let order = UInt64(truncatingIfNeeded: symbol)
-        guard regionOfSymbol[symbol] == 0 else { return order }
+        guard regionOf[symbol] == 0 else { return order }
         let weak: UInt64 = SymbolType.isWeakForKallsyms(table.typeCodes[symbol]) ? 1 : 0
         let name = table.name(symbol)
         let linker: UInt64 = isLinkerScriptMarker(name) ? 1 : 0
@@ -442,20 +526,18 @@ enum IndexBuilder {
 
     @inline(__always)
     private static func canFold(_ table: ParsedTable, prefix: Int, into target: Int, distance: UInt32,
-                                regionOfSymbol: [UInt16], coverage: [Coverage]) -> Bool {
-        let prefixAddress = table.addresses[prefix]
+                                regionOf: UnsafeMutableBufferPointer<UInt16>, ranges: CoverageRanges) -> Bool {
         let prefixName = table.name(prefix)
-        guard IndexStorage.hasPrefixName(prefixName),
-              table.addresses[target] == prefixAddress &+ UInt64(distance),
-              table.addresses[target] > prefixAddress,
-              regionOfSymbol[prefix] == regionOfSymbol[target],
+        guard IndexStorage.hasPrefixName(prefixName) else { return false }
+        let prefixAddress = table.addresses[prefix]
+        let targetAddress = table.addresses[target]
+        let region = regionOf[target]
+        guard targetAddress == prefixAddress &+ UInt64(distance), targetAddress > prefixAddress,
+              regionOf[prefix] == region,
               table.typeCodes[prefix] == table.typeCodes[target],
               UnsafeRawBufferPointer(rebasing: prefixName[6...]).bytesEqual(table.name(target)) else { return false }
         // Both must resolve the same way, or the folded prefix would answer where
-        // the kernel does not. (Read in place: copying a Coverage out retains its array.)
-        let region = Int(regionOfSymbol[target])
-        guard let prefixRange = coverage[region].rangeIndex(prefixAddress),
-              prefixRange == coverage[region].rangeIndex(table.addresses[target]) else { return false }
-        return true
+        // the kernel does not.
+        return ranges.sameRange(region: Int(region), prefixAddress, targetAddress)
     }
 }

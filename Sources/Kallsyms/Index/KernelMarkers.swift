@@ -50,7 +50,7 @@ struct KernelMarkers {
     }
 
     /// The ranges the kernel symbolizes, and how they were decided.
-    func coverage(_ table: ParsedTable, regionOfSymbol: [UInt16], isAbsolute: [Bool],
+    func coverage(_ table: ParsedTable, regionOf: UnsafeBufferPointer<UInt16>, isAbsolute: UnsafeBufferPointer<Bool>,
                   fallbackStart: UInt64?) -> (kind: KernelCoverage, ranges: IndexBuilder.Coverage) {
         guard let start = stext ?? text ?? fallbackStart else {
             return (.unbounded, IndexBuilder.Coverage())
@@ -59,10 +59,12 @@ struct KernelMarkers {
             var textRanges: [(start: UInt64, end: UInt64?)] = [(start, etext)]
             if let sinittext, let einittext, einittext > sinittext { textRanges.append((sinittext, einittext)) }
             var textOnly = true
-            for symbol in 0..<table.count where regionOfSymbol[symbol] == 0 && !isAbsolute[symbol] {
+            // An empty second range when there is no init text.
+            let (initStart, initEnd) = textRanges.count > 1 ? (textRanges[1].start, textRanges[1].end!) : (1, 0)
+            for symbol in 0..<table.count where regionOf[symbol] == 0 && !isAbsolute[symbol] {
                 let address = table.addresses[symbol]
                 // scripts/kallsyms.c tests ranges inclusively at the end.
-                if textRanges.contains(where: { address >= $0.start && address <= $0.end! }) { continue }
+                if (address >= start && address <= etext) || (address >= initStart && address <= initEnd) { continue }
                 let name = table.name(symbol)
                 if name.starts(withASCII: "__start_") || name.starts(withASCII: "__stop_") { continue }
                 textOnly = false
