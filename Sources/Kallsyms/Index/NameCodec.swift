@@ -26,63 +26,29 @@ struct NameCodec {
 
     func deallocate() { expansions.deallocate() }
 
-    /// Chooses codes for the most frequent byte pairs in `names`.
+    /// Chooses codes for the most frequent byte pairs the parser counted.
     ///
     /// Codes are byte values that can never occur in a name, so no pass over
     /// all names is needed to find free ones: the parser rejects control bytes,
     /// space and DEL (33 values), and reports whether any name has a byte of
     /// 0x80 or more; when none does (always, for kernels), those 128 values are
-    /// codes too. Pair frequencies come from every eighth name (every fourth
-    /// in tables under 8,192 names): on the three real tables here that gives
-    /// index sizes within 0.03% of sampling every fourth, at half the work.
-    /// Names are sampled in the order the input lists them.
+    /// codes too. The counts come from a sample of the names
+    /// (``NamePairCounts/samplingStep(byteCount:)``).
     /// - Parameters:
-    ///   - count: how many names there are.
-    ///   - name: the bytes of name `index`, or nil for a name to leave out
-    ///     (folded `__pfx_` padding names, which are not stored).
+    ///   - pairCounts: the sampled names' pair counts.
     ///   - highBytesOccur: whether any name has a byte of 0x80 or more.
-    static func trained(count: Int, name: (Int) -> UnsafeRawBufferPointer?,
-                        highBytesOccur: Bool) -> (codec: NameCodec, encoder: PairEncoder) {
-        // Printable bytes 0x21...0x7E are classes 0...93; everything else is class 94,
-        // which is never paired. Pair tables are 128 x 128, 16 KB, and stay in L1.
-        let other = 94
-        let shift = 7
-        var classOf = [UInt8](repeating: UInt8(other), count: 256)
-        for byte in 0x21...0x7E { classOf[byte] = UInt8(byte - 0x21) }
-        let pairCount = 1 << (2 * shift)
-        // 16-bit counters keep the table at 32 KB, inside L1; a counter that
-        // reaches its limit stays there (only the top few hundred pairs matter).
-        let pairCounts = UnsafeMutablePointer<UInt16>.allocate(capacity: pairCount)
-        pairCounts.initialize(repeating: 0, count: pairCount)
-        defer { pairCounts.deallocate() }
-        let step = count >= 8192 ? 8 : count >= 4096 ? 4 : 1
-        classOf.withUnsafeBufferPointer { classOf in
-            let classes = classOf.baseAddress!
-            var index = 0
-            while index < count {
-                let sampled = name(index)
-                index &+= step
-                guard let name = sampled, name.count > 1 else { continue }
-                let bytes = name.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                var previous = Int(classes[Int(bytes[0])])
-                var position = 1
-                while position < name.count {
-                    let current = Int(classes[Int(bytes[position])])
-                    let slot = previous &<< shift | current
-                    let counted = pairCounts[slot] &+ 1
-                    pairCounts[slot] = counted == 0 ? UInt16.max : counted
-                    previous = current
-                    position &+= 1
-                }
-            }
-        }
+    static func trained(on pairCounts: NamePairCounts, highBytesOccur: Bool) -> (codec: NameCodec, encoder: PairEncoder) {
+        let other = NamePairCounts.otherClass
+        let shift = NamePairCounts.classShift
+        let pairCount = NamePairCounts.pairCount
+        let counts = pairCounts.counts
         // Code 0 is never handed out: 0 in the encoder's table means "no code".
         var freeCodes = Array(UInt8(1)...UInt8(0x20)) + [0x7F]
         if !highBytesOccur { freeCodes += Array(UInt8(0x80)...UInt8(0xFF)) }
         var candidates: [(pair: Int, count: UInt32)] = []
-        for pair in 0..<pairCount where pairCounts[pair] >= 2
+        for pair in 0..<pairCount where counts[pair] >= 2
             && pair >> shift != other && pair & ((1 << shift) - 1) != other {
-            candidates.append((pair, UInt32(pairCounts[pair])))
+            candidates.append((pair, UInt32(counts[pair])))
         }
         candidates.sort { $0.count > $1.count || ($0.count == $1.count && $0.pair < $1.pair) }
         var pairs: [UInt8: (UInt8, UInt8)] = [:]

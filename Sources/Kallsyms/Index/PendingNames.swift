@@ -25,17 +25,14 @@ final class PendingNames: @unchecked Sendable {
 
     private static let notEncoded = UInt16.max
 
-    /// Trains the codec on `table`'s names, then encodes and hashes them all
-    /// but the `__pfx_` ones. `table` must outlive this value.
+    /// Trains the codec on the pairs the parser counted in `table`'s names,
+    /// then encodes and hashes them all but the `__pfx_` ones. `table` must outlive this value.
     ///
     /// The codec's tables pass to the store that ``store(entries:)`` makes.
     init(encoding table: ParsedTable) {
         self.table = table
         let count = table.count
-        (codec, encoder) = NameCodec.trained(count: count, name: { symbol in
-            let name = table.name(symbol)
-            return IndexStorage.hasPrefixName(name) ? nil : name
-        }, highBytesOccur: table.namesHaveHighBytes)
+        (codec, encoder) = NameCodec.trained(on: table.namePairCounts, highBytesOccur: table.namesHaveHighBytes)
         // Encoded names are never longer than raw ones.
         var capacity = 0
         for symbol in 0..<count { capacity &+= Int(table.nameLengths[symbol]) }

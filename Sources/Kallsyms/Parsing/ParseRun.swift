@@ -14,6 +14,9 @@ struct ParseRun {
     let nameStarts: UnsafeMutablePointer<UInt32>
     let nameLengths: UnsafeMutablePointer<UInt16>
     let annotationColumn: UnsafeMutablePointer<UInt16>
+    /// Pair counts of every `sampleMask + 1`th accepted name but `__pfx_` ones.
+    let pairCounts = NamePairCounts()
+    let sampleMask: Int
     var count = 0
     /// Raw annotation text by id; id 0 is "none".
     var annotations: [[UInt8]] = [[]]
@@ -39,6 +42,14 @@ struct ParseRun {
         return id
     }
 
+    /// Counts the pairs of the next accepted name, when it is a sampled one.
+    @inline(__always)
+    func sample(_ name: UnsafePointer<UInt8>, count length: Int) {
+        guard count & sampleMask == 0,
+              !IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: name, count: length)) else { return }
+        pairCounts.add(name, count: length)
+    }
+
     static func tooManyAnnotations(source: String, line: Int?) -> KallsymsError {
         KallsymsError(code: .malformedModule, source: source, line: line,
                       message: "more than 65534 distinct module annotations",
@@ -47,7 +58,9 @@ struct ParseRun {
 
     /// Room for `capacity` lines: the most the range can hold (13 bytes a
     /// line at the least); untouched pages of the over-allocation cost nothing.
-    init(capacity: Int) {
+    /// Names are sampled for ``pairCounts`` every `samplingStep` (a power of two) lines.
+    init(capacity: Int, samplingStep: Int) {
+        sampleMask = samplingStep - 1
         addresses = .allocate(capacity: capacity)
         typeCodes = .allocate(capacity: capacity)
         nameStarts = .allocate(capacity: capacity)
@@ -61,6 +74,7 @@ struct ParseRun {
         nameStarts.deallocate()
         nameLengths.deallocate()
         annotationColumn.deallocate()
+        pairCounts.deallocate()
     }
 
     /// Parses the lines in `range`, which starts at a line start and ends
@@ -97,6 +111,7 @@ struct ParseRun {
                     next = min(stop &+ 2, end)
                 }
                 if next >= 0 && typeCode != 0xFF && nameLength > 0 && nameLength <= SymbolTableParser.maximumNameLength {
+                    sample(base + nameStart, count: nameLength)
                     addresses[count] = address
                     typeCodes[count] = typeCode
                     nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
@@ -133,6 +148,7 @@ struct ParseRun {
                 if count == 0 { addressWidth = line.nameStart &- lineStart &- 3 }
                 highBits |= line.nameHighBits
                 barBits |= line.nameBarBits
+                sample(base + line.nameStart, count: line.nameLength)
                 addresses[count] = line.address
                 typeCodes[count] = line.typeCode
                 nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)

@@ -26,6 +26,8 @@ struct ParsedTable: @unchecked Sendable {
     var nameLengths: Column<UInt16>
     /// 0 for vmlinux (no annotation), else an index into ``annotations``.
     var annotationIDs: Column<UInt16>
+    /// Byte-pair counts of a sample of the names, for the name codec.
+    let namePairCounts: NamePairCounts
     /// The raw text after the tab (`[xfs]`), by id; entry 0 is empty.
     var annotations: [[UInt8]] = [[]]
     /// Lines skipped in lenient mode, with what was wrong with each.
@@ -46,6 +48,7 @@ struct ParsedTable: @unchecked Sendable {
         nameStarts.deallocate()
         nameLengths.deallocate()
         annotationIDs.deallocate()
+        namePairCounts.deallocate()
     }
 
     /// The bytes of symbol `symbol`'s name, inside the text.

@@ -34,8 +34,9 @@ enum SymbolTableParser {
         }
         // The first run has room for every line of the input: the table adopts
         // its columns and the second run's lines are appended, not both copied.
-        var runs = [ParseRun(capacity: bytes.count / 13 + 1)]
-        if split < bytes.count { runs.append(ParseRun(capacity: (bytes.count - split) / 13 + 1)) }
+        let step = NamePairCounts.samplingStep(byteCount: bytes.count)
+        var runs = [ParseRun(capacity: bytes.count / 13 + 1, samplingStep: step)]
+        if split < bytes.count { runs.append(ParseRun(capacity: (bytes.count - split) / 13 + 1, samplingStep: step)) }
         var firstRunAdopted = false
         defer { for (position, run) in runs.enumerated() where position > 0 || !firstRunAdopted { run.deallocate() } }
         let ranges = [0..<split, split..<bytes.count]
@@ -64,7 +65,8 @@ enum SymbolTableParser {
             typeCodes: Column(adopting: first.typeCodes, count: count),
             nameStarts: Column(adopting: first.nameStarts, count: count),
             nameLengths: Column(adopting: first.nameLengths, count: count),
-            annotationIDs: Column(adopting: first.annotationColumn, count: count))
+            annotationIDs: Column(adopting: first.annotationColumn, count: count),
+            namePairCounts: first.pairCounts)
         firstRunAdopted = true
         var finished = false
         defer { if !finished { table.deallocate() } }
@@ -76,6 +78,7 @@ enum SymbolTableParser {
             (first.typeCodes + offset).initialize(from: run.typeCodes, count: run.count)
             (first.nameStarts + offset).initialize(from: run.nameStarts, count: run.count)
             (first.nameLengths + offset).initialize(from: run.nameLengths, count: run.count)
+            first.pairCounts.merge(run.pairCounts)
             // Renumber the second half's annotations into the first's table.
             var renumbered: [UInt16] = [0]
             for annotation in run.annotations.dropFirst() {
