@@ -85,11 +85,13 @@ struct AddressSearch {
         return low
     }
 
-    /// One lookup in flight: where its bucket's entries are.
+    /// One lookup in flight: where its bucket's entries start, and where its segment's end.
     struct Probe {
         var segment: Int
         var query: Int32
         var position: Int
+        /// The segment's end entry: keys from there on belong to the next
+        /// segment and are not comparable with the query.
         var end: Int
     }
 
@@ -103,7 +105,7 @@ struct AddressSearch {
         var bucket = Int(query &>> shift)
         if bucket >= bucketCount { bucket = bucketCount &- 1 }
         return Probe(segment: segment, query: query, position: Int(bucketStarts[bucketBase &+ bucket]),
-                     end: Int(bucketStarts[bucketBase &+ bucket &+ 1]))
+                     end: Int(segmentStarts[segment &+ 1]))
     }
 
     /// The second stage: the first entry of the probe's segment whose key is
@@ -122,12 +124,20 @@ struct AddressSearch {
         var position = probe.position
         let end = probe.end
         let query = SIMD16<Int32>(repeating: probe.query)
-        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         let keys = UnsafeRawPointer(self.keys.base)
         while true {
+            // Keys after the bucket's end in the same segment are above the
+            // query (they are in later buckets), so only a window that would
+            // reach into the next segment needs care: it is counted key by key
+            // up to the segment's end. (Masking every window's lanes by the
+            // bucket's end cost 12 instructions a lookup; masking only here
+            // made LLVM keep the mask as a vector of booleans, which cost more.)
+            if _slowPath(end &- position < AddressSearch.windowWidth) {
+                while position < end && self.keys.base[position] <= probe.query { position &+= 1 }
+                return position
+            }
             let window = keys.loadUnaligned(fromByteOffset: position &* 4, as: SIMD16<Int32>.self)
-            let limit = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: end &- position))
-            let hits = (window .<= query) .& (lanes .< limit)
+            let hits = window .<= query
             // A true lane is all ones (-1), narrowed to a byte.
             let narrowed = SIMD16<Int8>(truncatingIfNeeded: unsafeBitCast(hits, to: SIMD16<Int32>.self))
             let count: Int

@@ -68,7 +68,7 @@ extension IndexStorage {
         // entry is always special.
         let nextKey = keys[next]
         let nextStart = nextKey &>> 2 &- ((nextKey &>> 1) & 1) &* prefixDistance
-        if offset >= nextStart && next < Int(search.segmentStarts[probe.segment &+ 1]) {
+        if offset >= nextStart && next < probe.end {
             return UInt32(truncatingIfNeeded: next) &<< 1 | 1
         }
         guard next > Int(search.segmentStarts[probe.segment]) else { return nil }
