@@ -87,6 +87,8 @@ struct ParseRun {
         let hex = SymbolTableParser.hexTable
         let types = SymbolTableParser.typeCodeTable
         var lastAnnotation: (start: Int, length: Int, id: UInt16) = (0, 0, 0)
+        // Zero bytes are never hex digits, so the first address fills this.
+        var upperDigits: (digits: UInt64, value: UInt64) = (0, 0)
         var lineStart = range.lowerBound
         var lineNumber = 0
         while lineStart < end {
@@ -96,7 +98,7 @@ struct ParseRun {
             // terminator, so it needs no separate newline search.
             if lineStart &+ 20 <= end, base[lineStart &+ 16] == UInt8(ascii: " "),
                base[lineStart &+ 18] == UInt8(ascii: " "),
-               let address = SymbolTableParser.decodeHex16(base + lineStart) {
+               let address = SymbolTableParser.decodeHex16(base + lineStart, cache: &upperDigits) {
                 let typeCode = types[Int(base[lineStart &+ 17])]
                 let nameStart = lineStart &+ 19
                 let stop = SymbolTableParser.firstNonNameByte(base, from: nameStart, to: end, highBits: &highBits,

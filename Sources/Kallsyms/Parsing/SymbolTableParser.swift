@@ -277,12 +277,20 @@ enum SymbolTableParser {
     }
 
     /// Decodes 16 hex digits, or returns nil if any byte is not one.
+    ///
+    /// `cache` holds the last upper eight digits seen and their value: in a
+    /// kernel table nearly every address starts `ffffffff`, so the upper half
+    /// is decoded (and validated) only when its bytes change.
     @inline(__always)
-    static func decodeHex16(_ digits: UnsafePointer<UInt8>) -> UInt64? {
+    static func decodeHex16(_ digits: UnsafePointer<UInt8>, cache: inout (digits: UInt64, value: UInt64)) -> UInt64? {
         let raw = UnsafeRawPointer(digits)
-        guard let high = decodeHex8(raw.loadUnaligned(as: UInt64.self)),
-              let low = decodeHex8(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) else { return nil }
-        return high &<< 32 | low
+        let high = raw.loadUnaligned(as: UInt64.self)
+        if high != cache.digits {
+            guard let value = decodeHex8(high) else { return nil }
+            cache = (high, value)
+        }
+        guard let low = decodeHex8(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) else { return nil }
+        return cache.value &<< 32 | low
     }
 
     /// Decodes 8 ASCII hex digits held little-endian in a word (the first digit
