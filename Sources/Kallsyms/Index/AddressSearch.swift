@@ -183,37 +183,47 @@ struct AddressSearch {
         var bases: [UInt64] = []
         var keys = [Int32](repeating: .max, count: addresses.count + AddressSearch.windowWidth)
         let segmentCount = starts.count - 1
-        for segment in 0..<segmentCount {
-            let (first, end) = (starts[segment], starts[segment + 1])
-            let base = logicalStarts[first]
-            bases.append(base)
-            for entry in first..<end {
-                let entryFlags = flags[entry]
-                let lowBits = (entryFlags & IndexStorage.Flags.hasPrefix != 0 ? AddressSearch.prefixBit : 0)
-                    | (entryFlags & IndexStorage.Flags.specialExtent != 0 ? AddressSearch.specialBit : 0)
-                keys[entry] = Int32(truncatingIfNeeded: (addresses[entry] - base) << 2) | lowBits
+        // Per-entry loops read and write through buffers: no bounds or uniqueness checks per key.
+        keys.withUnsafeMutableBufferPointer { keys in
+            addresses.withUnsafeBufferPointer { addresses in
+                flags.withUnsafeBufferPointer { flags in
+                    for segment in 0..<segmentCount {
+                        let (first, end) = (starts[segment], starts[segment + 1])
+                        let base = logicalStarts[first]
+                        bases.append(base)
+                        for entry in first..<end {
+                            let entryFlags = flags[entry]
+                            let lowBits = (entryFlags & IndexStorage.Flags.hasPrefix != 0 ? AddressSearch.prefixBit : 0)
+                                | (entryFlags & IndexStorage.Flags.specialExtent != 0 ? AddressSearch.specialBit : 0)
+                            keys[entry] = Int32(truncatingIfNeeded: (addresses[entry] &- base) &<< 2) | lowBits
+                        }
+                    }
+                }
             }
         }
 
         var shifts: [UInt8] = []
         var segmentBuckets: [UInt32] = []
         var bucketStarts: [UInt32] = []
-        for segment in 0..<segmentCount {
-            let (first, end) = (starts[segment], starts[segment + 1])
-            let span = UInt64(keys[end - 1]) + 1
-            let wanted = max(1, (end - first) / AddressSearch.entriesPerBucket)
-            var shift = 0
-            while (span >> UInt64(shift)) + 1 > UInt64(wanted) { shift += 1 }
-            let bucketCount = Int(span >> UInt64(shift)) + 1
-            shifts.append(UInt8(shift))
-            segmentBuckets.append(UInt32(bucketStarts.count))
-            var entry = first
-            for bucket in 0..<bucketCount {
-                let bucketLow = Int64(bucket) << Int64(shift)
-                while entry < end && Int64(keys[entry]) < bucketLow { entry += 1 }
-                bucketStarts.append(UInt32(entry))
+        bucketStarts.reserveCapacity(addresses.count / AddressSearch.entriesPerBucket + 4 * segmentCount + 2)
+        keys.withUnsafeBufferPointer { keys in
+            for segment in 0..<segmentCount {
+                let (first, end) = (starts[segment], starts[segment + 1])
+                let span = UInt64(keys[end - 1]) + 1
+                let wanted = max(1, (end - first) / AddressSearch.entriesPerBucket)
+                var shift = 0
+                while (span >> UInt64(shift)) + 1 > UInt64(wanted) { shift += 1 }
+                let bucketCount = Int(span >> UInt64(shift)) + 1
+                shifts.append(UInt8(shift))
+                segmentBuckets.append(UInt32(bucketStarts.count))
+                var entry = first
+                for bucket in 0..<bucketCount {
+                    let bucketLow = Int64(bucket) << Int64(shift)
+                    while entry < end && Int64(keys[entry]) < bucketLow { entry &+= 1 }
+                    bucketStarts.append(UInt32(truncatingIfNeeded: entry))
+                }
+                bucketStarts.append(UInt32(end))
             }
-            bucketStarts.append(UInt32(end))
         }
         segmentBuckets.append(UInt32(bucketStarts.count))
         var segmentStarts = starts.map { UInt32($0) }
