@@ -67,15 +67,13 @@ struct NameHashTable {
         let moreBit = self.moreBit
         let fingerprintMask = ~(entryMask | moreBit)
         table.withUnsafeMutableBufferPointer { table in
-            NameHashTable.place(hashes, into: table, fingerprintMask: fingerprintMask)
-            NameHashTable.markMore(table, hashes: hashes, entryMask: entryMask, fingerprintMask: fingerprintMask,
-                                   moreBit: moreBit)
+            NameHashTable.place(hashes, into: table, fingerprintMask: fingerprintMask, moreBit: moreBit)
         }
         slots = Column(table)
     }
 
     /// Fills `table` as inserting `hashes` in entry order by linear probing
-    /// would, in linear time whatever the input.
+    /// would, in linear time whatever the input, with the "more" bits set.
     ///
     /// Entries are counting-sorted by home slot (stable, so one name's entries
     /// stay in entry order), then laid down in that order, each at its home or
@@ -85,16 +83,32 @@ struct NameHashTable {
     /// walked each run to its end: quadratic for a name repeated thousands of
     /// times. (A union-find of free slots also fixed that, in the same 1.2 ms
     /// for 64k names; this is simpler.)
-    private static func place(_ hashes: [UInt64], into table: UnsafeMutableBufferPointer<UInt32>, fingerprintMask: UInt32) {
+    ///
+    /// Entries with equal hashes share a home, so they are laid down in one
+    /// group of consecutive same-home entries: an entry's "more" bit is set
+    /// when a later entry of its group has its hash. Each entry looks back
+    /// over the last ``groupWindow`` entries of its group; a group longer
+    /// than that (a name repeated many times, or a pile-up of homes) gets the
+    /// bit on every entry, which only costs its lookups the walk to the run's
+    /// free slot. (A separate pass over the finished table, scanning each
+    /// slot's run for its hash, took as long as laying the table down.)
+    private static func place(_ hashes: [UInt64], into table: UnsafeMutableBufferPointer<UInt32>,
+                              fingerprintMask: UInt32, moreBit: UInt32) {
         let capacity = table.count
         let count = hashes.count
         // Slot counts, then (prefix sums) each home's first position in the order.
         let firstPosition = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity + 1)
         firstPosition.initialize(repeating: 0, count: capacity + 1)
         let order = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
+        // The current group's last entries: their hashes and slots.
+        let window = groupWindow
+        let groupHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: window)
+        let groupSlots = UnsafeMutablePointer<Int>.allocate(capacity: window)
         defer {
             firstPosition.deallocate()
             order.deallocate()
+            groupHashes.deallocate()
+            groupSlots.deallocate()
         }
         hashes.withUnsafeBufferPointer { hashes in
             func home(_ hash: UInt64) -> Int { NameHashTable.home(hash, capacity: capacity) }
@@ -107,11 +121,14 @@ struct NameHashTable {
             }
             var next = 0
             var wrapped = 0
+            var groupHome = -1
+            var groupSize = 0
             for position in 0..<count {
                 let entry = Int(order[position])
                 let hash = hashes[entry]
                 let packed = UInt32(truncatingIfNeeded: entry &+ 1) | (UInt32(truncatingIfNeeded: hash) & fingerprintMask)
-                let slot = max(home(hash), next)
+                let entryHome = home(hash)
+                var slot = max(entryHome, next)
                 if slot < capacity {
                     table[slot] = packed
                     next = slot &+ 1
@@ -119,40 +136,35 @@ struct NameHashTable {
                     // Past the end: the first free slots from the start.
                     while table[wrapped] != 0 { wrapped &+= 1 }
                     table[wrapped] = packed
+                    slot = wrapped
                 }
+                if entryHome != groupHome {
+                    groupHome = entryHome
+                    groupSize = 0
+                }
+                if groupSize < window {
+                    // The latest earlier entry with this hash gets the bit.
+                    var earlier = groupSize
+                    while earlier > 0 {
+                        earlier &-= 1
+                        if groupHashes[earlier] == hash {
+                            table[groupSlots[earlier]] |= moreBit
+                            break
+                        }
+                    }
+                    groupHashes[groupSize] = hash
+                    groupSlots[groupSize] = slot
+                } else {
+                    if groupSize == window {
+                        for earlier in 0..<window { table[groupSlots[earlier]] |= moreBit }
+                    }
+                    table[slot] |= moreBit
+                }
+                groupSize &+= 1
             }
         }
     }
 
-    /// Sets the "more" bit of every slot followed, later in its run, by an
-    /// entry with the same hash. Runs are short (four slots on average), so
-    /// this is one sequential pass; a slot whose run goes on for more than
-    /// `window` slots gets the bit without looking further, which only costs
-    /// its lookups the walk to the free slot, and keeps a hostile table (one
-    /// long run of distinct names) linear.
-    private static func markMore(_ table: UnsafeMutableBufferPointer<UInt32>, hashes: [UInt64], entryMask: UInt32,
-                                 fingerprintMask: UInt32, moreBit: UInt32) {
-        let capacity = table.count
-        let window = 64
-        hashes.withUnsafeBufferPointer { hashes in
-            for slot in 0..<capacity {
-                let packed = table[slot]
-                guard packed != 0 else { continue }
-                let fingerprint = packed & fingerprintMask
-                var later = slot
-                var more = true
-                for _ in 0..<window {
-                    later = later + 1 == capacity ? 0 : later + 1
-                    let other = table[later]
-                    if other == 0 { more = false; break }
-                    // Full hashes are read only on a fingerprint match: each is
-                    // a cache miss into the hash column, which reading one per
-                    // slot up front made the larger part of building the table.
-                    if other & fingerprintMask == fingerprint
-                        && hashes[Int((other & entryMask) &- 1)] == hashes[Int((packed & entryMask) &- 1)] { break }
-                }
-                if more { table[slot] = packed | moreBit }
-            }
-        }
-    }
+    /// How many earlier entries of its group an entry compares hashes with.
+    static let groupWindow = 16
 }
