@@ -37,6 +37,8 @@ enum IndexBuilder {
         /// Region `r`'s ranges are `first[r]..<first[r + 1]`.
         private var first: [Int] = [0]
         private var starts: [UInt64] = []
+        /// The range's last address: its end minus one, or `UInt64.max` when the end is unknown.
+        private var lasts: [UInt64] = []
         /// The range's end, or nil when unknown.
         private var ends: [UInt64?] = []
 
@@ -44,6 +46,8 @@ enum IndexBuilder {
             for region in coverage {
                 for range in region.ranges {
                     starts.append(range.start)
+                    // Ends are above starts, so `end - 1` cannot wrap.
+                    lasts.append(range.end.map { $0 &- 1 } ?? .max)
                     ends.append(range.end)
                 }
                 first.append(starts.count)
@@ -56,13 +60,7 @@ enum IndexBuilder {
             var number = first[region]
             let end = first[region &+ 1]
             while number < end {
-                if address >= starts[number] {
-                    if let rangeEnd = ends[number] {
-                        if address < rangeEnd { return number }
-                    } else {
-                        return number
-                    }
-                }
+                if address >= starts[number] && address <= lasts[number] { return number }
                 number &+= 1
             }
             return nil
@@ -309,27 +307,8 @@ enum IndexBuilder {
         var entryCount = 0
         items.withUnsafeBufferPointer { items in
             stored.withUnsafeMutableBufferPointer { stored in
-                var position = 0
-                var pendingPrefix = false
-                while position < items.count {
-                    let address = items[position].address
-                    var groupEnd = position &+ 1
-                    while groupEnd < items.count && items[groupEnd].address == address { groupEnd &+= 1 }
-                    let symbol = Int(items[position].symbol)
-                    if prefixDistance > 0, !pendingPrefix, groupEnd == position &+ 1, groupEnd < items.count,
-                       canFold(table, prefix: symbol, into: Int(items[groupEnd].symbol), distance: prefixDistance,
-                               regionOf: regionOf, ranges: ranges) {
-                        pendingPrefix = true
-                    } else {
-                        for index in position..<groupEnd {
-                            stored[entryCount] = items[index].symbol
-                            storedHasPrefix[entryCount] = index == position && pendingPrefix
-                            entryCount &+= 1
-                        }
-                        pendingPrefix = false
-                    }
-                    position = groupEnd
-                }
+                entryCount = foldPrefixes(items, table: table, distance: prefixDistance, regionOf: regionOf,
+                                          ranges: ranges, into: stored.baseAddress!, hasPrefix: storedHasPrefix.baseAddress!)
                 for item in absoluteItems {
                     stored[entryCount] = item.symbol
                     storedHasPrefix[entryCount] = false
@@ -525,6 +504,45 @@ enum IndexBuilder {
         }
         guard let best = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else { return 0 }
         return UInt32(best.key)
+    }
+
+    /// Writes the entries `items` make once `__pfx_` padding symbols are
+    /// folded: the parsed symbol behind each entry and whether a prefix was
+    /// folded into it. Returns the entry count.
+    ///
+    /// A function of its own, with its state in locals: as a closure inside
+    /// the builder, the entry count lived in memory and the loop's values
+    /// spilled to the stack.
+    private static func foldPrefixes(_ items: UnsafeBufferPointer<SortItem>, table: ParsedTable, distance: UInt32,
+                                     regionOf: UnsafeMutableBufferPointer<UInt16>, ranges: CoverageRanges,
+                                     into entries: UnsafeMutablePointer<UInt32>,
+                                     hasPrefix: UnsafeMutablePointer<Bool>) -> Int {
+        var entryCount = 0
+        var position = 0
+        var pendingPrefix = false
+        let count = items.count
+        while position < count {
+            let address = items[position].address
+            var groupEnd = position &+ 1
+            while groupEnd < count && items[groupEnd].address == address { groupEnd &+= 1 }
+            if distance > 0, !pendingPrefix, groupEnd == position &+ 1, groupEnd < count,
+               canFold(table, prefix: Int(items[position].symbol), into: Int(items[groupEnd].symbol),
+                       distance: distance, regionOf: regionOf, ranges: ranges) {
+                pendingPrefix = true
+            } else {
+                entries[entryCount] = items[position].symbol
+                hasPrefix[entryCount] = pendingPrefix
+                entryCount &+= 1
+                for index in (position &+ 1)..<groupEnd {
+                    entries[entryCount] = items[index].symbol
+                    hasPrefix[entryCount] = false
+                    entryCount &+= 1
+                }
+                pendingPrefix = false
+            }
+            position = groupEnd
+        }
+        return entryCount
     }
 
     @inline(__always)
