@@ -37,10 +37,10 @@ enum IndexBuilder {
         /// Region `r`'s ranges are `first[r]..<first[r + 1]`.
         private var first: [Int] = [0]
         private var starts: [UInt64] = []
-        /// The range's last address: its end minus one, or `UInt64.max` when the end is unknown.
+        /// The range's last address: its end minus one, or `UInt64.max` when
+        /// the end is unknown (no known end is `UInt64.max`: ends are addresses
+        /// past a symbol).
         private var lasts: [UInt64] = []
-        /// The range's end, or nil when unknown.
-        private var ends: [UInt64?] = []
 
         init(_ coverage: [Coverage]) {
             for region in coverage {
@@ -48,7 +48,6 @@ enum IndexBuilder {
                     starts.append(range.start)
                     // Ends are above starts, so `end - 1` cannot wrap.
                     lasts.append(range.end.map { $0 &- 1 } ?? .max)
-                    ends.append(range.end)
                 }
                 first.append(starts.count)
             }
@@ -69,7 +68,9 @@ enum IndexBuilder {
         /// The range of `region` holding `address`, or nil.
         @inline(__always)
         func range(region: Int, containing address: UInt64) -> (start: UInt64, end: UInt64?)? {
-            rangeNumber(region: region, containing: address).map { (starts[$0], ends[$0]) }
+            rangeNumber(region: region, containing: address).map {
+                (starts[$0], lasts[$0] == .max ? nil : lasts[$0] &+ 1)
+            }
         }
 
         /// True when one range of `region` holds both addresses.
@@ -276,27 +277,27 @@ enum IndexBuilder {
         let ranges = CoverageRanges(coverage)
 
         // 4. Sort by address, then order aliases: preferred last.
-        let searchableItems = count &- absoluteCount
-        var items = [SortItem](unsafeUninitializedCapacity: searchableItems) { items, initialized in
-            var next = 0
-            for symbol in 0..<count where !isAbsolute[symbol] {
-                items[next] = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
-                next &+= 1
+        var items = [SortItem](repeating: SortItem(address: 0, symbol: 0), count: count &- absoluteCount)
+        var absoluteItems = [SortItem](repeating: SortItem(address: 0, symbol: 0), count: absoluteCount)
+        items.withUnsafeMutableBufferPointer { items in
+            absoluteItems.withUnsafeMutableBufferPointer { absoluteItems in
+                var (searchable, absolute) = (0, 0)
+                for symbol in 0..<count {
+                    let item = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
+                    if isAbsolute[symbol] {
+                        absoluteItems[absolute] = item
+                        absolute &+= 1
+                    } else {
+                        items[searchable] = item
+                        searchable &+= 1
+                    }
+                }
             }
-            initialized = next
-        }
-        var absoluteItems = [SortItem](unsafeUninitializedCapacity: absoluteCount) { items, initialized in
-            var next = 0
-            for symbol in 0..<count where isAbsolute[symbol] {
-                items[next] = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
-                next &+= 1
-            }
-            initialized = next
         }
         sortByAddress(&items)
         sortByAddress(&absoluteItems)
-        orderAliases(&items, table, regionOf: regionOf)
-        orderAliases(&absoluteItems, table, regionOf: regionOf)
+        orderAliases(&items, table, regionOf: UnsafeBufferPointer(regionOf))
+        orderAliases(&absoluteItems, table, regionOf: UnsafeBufferPointer(regionOf))
 
         // 5. Fold `__pfx_` padding symbols into the function they pad.
         let prefixDistance = mostCommonPrefixDistance(table, items)
@@ -307,7 +308,8 @@ enum IndexBuilder {
         var entryCount = 0
         items.withUnsafeBufferPointer { items in
             stored.withUnsafeMutableBufferPointer { stored in
-                entryCount = foldPrefixes(items, table: table, distance: prefixDistance, regionOf: regionOf,
+                entryCount = foldPrefixes(items, table: table, distance: prefixDistance,
+                                          regionOf: UnsafeBufferPointer(regionOf),
                                           ranges: ranges, into: stored.baseAddress!, hasPrefix: storedHasPrefix.baseAddress!)
                 for item in absoluteItems {
                     stored[entryCount] = item.symbol
@@ -343,51 +345,13 @@ enum IndexBuilder {
         let segmentStarts = AddressSearch.segmentStarts(addresses: addresses, logicalStarts: logicalStarts)
 
         // Extents: only where an entry does not simply end at the next one.
-        var extents = ExtentTable()
-        stored.withUnsafeBufferPointer { stored in
+        let extents = stored.withUnsafeBufferPointer { stored in
             addresses.withUnsafeBufferPointer { addresses in
                 logicalStarts.withUnsafeBufferPointer { logicalStarts in
                     flags.withUnsafeMutableBufferPointer { flags in
-                        segmentStarts.withUnsafeBufferPointer { segmentStarts in
-                            // The first segment start after the current entry (entries go up).
-                            var upcomingSegment = 1
-                            var entry = 0
-                            while entry < searchableCount {
-                                var last = entry
-                                while last &+ 1 < searchableCount && addresses[last &+ 1] == addresses[entry] { last &+= 1 }
-                                let region = Int(regionOf[Int(stored[last])])
-                                let address = addresses[last]
-                                var special: (end: UInt64, kind: ExtentTable.Kind)?
-                                if let range = ranges.range(region: region, containing: address) {
-                                    let rangeEnd = range.end
-                                    // The kernel's size runs to the next symbol of the same region.
-                                    var nextStart: UInt64?
-                                    let next = last &+ 1
-                                    if next < searchableCount, Int(regionOf[Int(stored[next])]) == region {
-                                        nextStart = logicalStarts[next]
-                                    }
-                                    if let nextStart, rangeEnd.map({ nextStart <= $0 }) ?? true {
-                                        while segmentStarts[upcomingSegment] < next { upcomingSegment &+= 1 }
-                                        if segmentStarts[upcomingSegment] == next {
-                                            // Across a segment boundary the lookup cannot read the next key.
-                                            special = (nextStart, .bounded)
-                                        }
-                                        // Otherwise the common case: ends where the next entry begins; nothing recorded.
-                                    } else if let rangeEnd {
-                                        special = (rangeEnd, .bounded)
-                                    } else {
-                                        special = (address &+ 1, .unknownSize)
-                                    }
-                                } else {
-                                    special = (address, .notSymbolizable)
-                                }
-                                if let special {
-                                    extents.append(entry: last, end: special.end, kind: special.kind)
-                                    flags[last] |= IndexStorage.Flags.specialExtent
-                                }
-                                entry = last &+ 1
-                            }
-                        }
+                        recordExtents(entries: stored, addresses: addresses, logicalStarts: logicalStarts,
+                                      segmentStarts: segmentStarts, regionOf: UnsafeBufferPointer(regionOf),
+                                      ranges: ranges, flags: flags)
                     }
                 }
             }
@@ -439,7 +403,7 @@ enum IndexBuilder {
     /// Groups are rare (170 in the 6.18 snapshot), so the pass is mostly a
     /// scan for equal neighbours.
     private static func orderAliases(_ items: inout [SortItem], _ table: ParsedTable,
-                                     regionOf: UnsafeMutableBufferPointer<UInt16>) {
+                                     regionOf: UnsafeBufferPointer<UInt16>) {
         items.withUnsafeMutableBufferPointer { items in
             var start = 0
             while start < items.count {
@@ -460,7 +424,7 @@ enum IndexBuilder {
     /// Lower is preferred. For vmlinux (scripts/kallsyms.c): strong before weak,
     /// real names before linker-script markers, fewer leading underscores
     /// first, then file order. For modules: file order.
-    static func preferenceCost(_ table: ParsedTable, _ symbol: Int, regionOf: UnsafeMutableBufferPointer<UInt16>) -> UInt64 {
+    static func preferenceCost(_ table: ParsedTable, _ symbol: Int, regionOf: UnsafeBufferPointer<UInt16>) -> UInt64 {
         let order = UInt64(truncatingIfNeeded: symbol)
         guard regionOf[symbol] == 0 else { return order }
         let weak: UInt64 = SymbolType.isWeakForKallsyms(table.typeCodes[symbol]) ? 1 : 0
@@ -506,6 +470,56 @@ enum IndexBuilder {
         return UInt32(best.key)
     }
 
+    /// The extents of the searchable entries that do not simply end where the
+    /// next entry begins, with ``IndexStorage/Flags/specialExtent`` set in
+    /// their flags: the last of each alias group is the one recorded.
+    private static func recordExtents(entries: UnsafeBufferPointer<UInt32>, addresses: UnsafeBufferPointer<UInt64>,
+                                      logicalStarts: UnsafeBufferPointer<UInt64>, segmentStarts: [Int],
+                                      regionOf: UnsafeBufferPointer<UInt16>, ranges: CoverageRanges,
+                                      flags: UnsafeMutableBufferPointer<UInt8>) -> ExtentTable {
+        var extents = ExtentTable()
+        let searchableCount = addresses.count
+        // The first segment start after the current entry (entries go up).
+        var upcomingSegment = 1
+        var entry = 0
+        while entry < searchableCount {
+            var last = entry
+            while last &+ 1 < searchableCount && addresses[last &+ 1] == addresses[entry] { last &+= 1 }
+            let region = Int(regionOf[Int(entries[last])])
+            let address = addresses[last]
+            var special: (end: UInt64, kind: ExtentTable.Kind)?
+            if let range = ranges.range(region: region, containing: address) {
+                let rangeEnd = range.end
+                // The kernel's size runs to the next symbol of the same region.
+                var nextStart: UInt64?
+                let next = last &+ 1
+                if next < searchableCount, Int(regionOf[Int(entries[next])]) == region {
+                    nextStart = logicalStarts[next]
+                }
+                if let nextStart, rangeEnd.map({ nextStart <= $0 }) ?? true {
+                    while segmentStarts[upcomingSegment] < next { upcomingSegment &+= 1 }
+                    if segmentStarts[upcomingSegment] == next {
+                        // Across a segment boundary the lookup cannot read the next key.
+                        special = (nextStart, .bounded)
+                    }
+                    // Otherwise the common case: ends where the next entry begins; nothing recorded.
+                } else if let rangeEnd {
+                    special = (rangeEnd, .bounded)
+                } else {
+                    special = (address &+ 1, .unknownSize)
+                }
+            } else {
+                special = (address, .notSymbolizable)
+            }
+            if let special {
+                extents.append(entry: last, end: special.end, kind: special.kind)
+                flags[last] |= IndexStorage.Flags.specialExtent
+            }
+            entry = last &+ 1
+        }
+        return extents
+    }
+
     /// Writes the entries `items` make once `__pfx_` padding symbols are
     /// folded: the parsed symbol behind each entry and whether a prefix was
     /// folded into it. Returns the entry count.
@@ -514,7 +528,7 @@ enum IndexBuilder {
     /// the builder, the entry count lived in memory and the loop's values
     /// spilled to the stack.
     private static func foldPrefixes(_ items: UnsafeBufferPointer<SortItem>, table: ParsedTable, distance: UInt32,
-                                     regionOf: UnsafeMutableBufferPointer<UInt16>, ranges: CoverageRanges,
+                                     regionOf: UnsafeBufferPointer<UInt16>, ranges: CoverageRanges,
                                      into entries: UnsafeMutablePointer<UInt32>,
                                      hasPrefix: UnsafeMutablePointer<Bool>) -> Int {
         var entryCount = 0
@@ -547,7 +561,7 @@ enum IndexBuilder {
 
     @inline(__always)
     private static func canFold(_ table: ParsedTable, prefix: Int, into target: Int, distance: UInt32,
-                                regionOf: UnsafeMutableBufferPointer<UInt16>, ranges: CoverageRanges) -> Bool {
+                                regionOf: UnsafeBufferPointer<UInt16>, ranges: CoverageRanges) -> Bool {
         let prefixName = table.name(prefix)
         guard IndexStorage.hasPrefixName(prefixName) else { return false }
         let prefixAddress = table.addresses[prefix]

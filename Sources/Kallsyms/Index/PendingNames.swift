@@ -50,8 +50,7 @@ final class PendingNames: @unchecked Sendable {
                 lengths[symbol] = PendingNames.notEncoded
                 continue
             }
-            // Not a `__pfx_` name, so its filing hash is the hash of the whole name.
-            hashes[symbol] = name.isEmpty ? NameHash.filingHash(name) : NameHash.hash(name.baseAddress!, count: name.count)
+            hashes[symbol] = NameHash.filingHash(name)
             let length = encoder.encode(name, scratch: scratch, into: codes + used)
             lengths[symbol] = UInt16(truncatingIfNeeded: length)
             used &+= length
