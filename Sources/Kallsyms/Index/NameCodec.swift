@@ -201,23 +201,30 @@ struct NameCodec {
     /// The longest encoded name decoded on the stack (two bytes a code).
     static let stackDecodedCodes = 60
 
-    /// True when the `count` bytes at `left` and `right` are equal: eight at
-    /// a time, the last word overlapping, never past either end.
+    /// True when the `count` bytes at `left` and `right` are equal, never
+    /// reading past either end.
+    ///
+    /// Over 16 bytes: the first 16, then 16 at a time, then the last 16
+    /// (overlapping), so names of 17 to 32 bytes, most of them, take no loop
+    /// at all and the same branches every time; shorter ones compare two
+    /// overlapping halves.
     @inline(__always)
     static func equalBytes(_ left: UnsafeRawPointer, _ right: UnsafeRawPointer, count: Int) -> Bool {
-        if count >= 8 {
-            var position = 0
-            var difference: UInt64 = 0
-            while position &+ 8 < count {
-                difference |= left.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                    ^ right.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                position &+= 8
-            }
-            let last = count &- 8
-            difference |= left.loadUnaligned(fromByteOffset: last, as: UInt64.self)
-                ^ right.loadUnaligned(fromByteOffset: last, as: UInt64.self)
-            return difference == 0
+        @inline(__always) func difference(at offset: Int) -> UInt64 {
+            left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                ^ right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
         }
+        if count > 16 {
+            var differences = difference(at: 0) | difference(at: 8)
+            var position = 16
+            while count &- position > 16 {
+                differences |= difference(at: position) | difference(at: position &+ 8)
+                position &+= 16
+            }
+            differences |= difference(at: count &- 16) | difference(at: count &- 8)
+            return differences == 0
+        }
+        if count >= 8 { return difference(at: 0) | difference(at: count &- 8) == 0 }
         if count >= 4 {
             let last = count &- 4
             return (left.loadUnaligned(as: UInt32.self) ^ right.loadUnaligned(as: UInt32.self))

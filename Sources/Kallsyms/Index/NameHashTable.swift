@@ -5,7 +5,8 @@
 /// free slot from there on. Each slot packs `entry + 1` in its low bits (0 is
 /// a free slot), a "more" bit, and a fingerprint (more bits of the hash) in
 /// the rest, so nearly every other name's slot is passed over without
-/// touching its bytes.
+/// touching its bytes. Lookups read ``groupWidth`` slots at a time; the
+/// first slots are repeated after the last so that such a read never wraps.
 ///
 /// The "more" bit is clear when no later slot of the probe run holds an entry
 /// with the same hash: a lookup that has verified a match there can stop,
@@ -27,7 +28,7 @@ struct NameHashTable {
     /// The bits holding the fingerprint.
     var fingerprintMask: UInt32 { ~(indexMask | moreBit) }
 
-    var byteCount: Int { slots.byteCount }
+    var byteCount: Int { slots.byteCount + (NameHashTable.groupWidth - 1) * MemoryLayout<UInt32>.stride }
 
     func deallocate() { slots.deallocate() }
 
@@ -62,15 +63,19 @@ struct NameHashTable {
         // slots on average (linear probing: (1 + 1/(1-a)^2)/2), all in one or
         // two cache lines; fuller tables made misses scan much longer runs.
         let capacity = max(8, count * 8 / 5 + 1)
-        var table = [UInt32](repeating: 0, count: capacity)
-        let entryMask = indexMask
-        let moreBit = self.moreBit
-        let fingerprintMask = ~(entryMask | moreBit)
-        table.withUnsafeMutableBufferPointer { table in
-            NameHashTable.place(hashes, into: table, fingerprintMask: fingerprintMask, moreBit: moreBit)
-        }
-        slots = Column(table)
+        let tail = NameHashTable.groupWidth - 1
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity + tail)
+        table.initialize(repeating: 0, count: capacity)
+        NameHashTable.place(hashes, into: UnsafeMutableBufferPointer(start: table, count: capacity),
+                            fingerprintMask: ~(indexMask | moreBit), moreBit: moreBit)
+        // The first slots again after the last, so that a group read near
+        // the end sees the slots probing wraps around to.
+        (table + capacity).initialize(from: table, count: tail)
+        slots = Column(adopting: table, count: capacity)
     }
+
+    /// How many slots a lookup reads at once.
+    static let groupWidth = 4
 
     /// Fills `table` as inserting `hashes` in entry order by linear probing
     /// would, in linear time whatever the input, with the "more" bits set.

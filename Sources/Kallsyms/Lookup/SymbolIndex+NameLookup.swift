@@ -100,6 +100,10 @@ extension IndexStorage {
     func collectMatches(for query: UnsafeRawBufferPointer, region: Int?, into matches: inout SymbolIDMatches) {
         let start = query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         let count = query.count
+        if region == nil && !(count > 6 && IndexStorage.hasPrefixName(query)) {
+            probe(key: start, keyCount: count, direct: start, folded: nil, count: count, region: nil, into: &matches)
+            return
+        }
         // The usual probe: for the query itself.
         var key = start
         var keyCount = count
@@ -142,7 +146,7 @@ extension IndexStorage {
                        count: Int, region: Int?, into matches: inout SymbolIDMatches) {
         let hash = NameHash.hash(key, count: keyCount)
         let table = nameTable
-        var slot = table.home(hash)
+        var group = table.home(hash)
         let capacity = table.slots.count
         let fingerprint = table.fingerprint(hash)
         let indexMask = table.indexMask
@@ -153,32 +157,49 @@ extension IndexStorage {
         // code bytes instead of being decoded.
         var directEncoding: UnsafeBufferPointer<UInt8>? = nil
         var foldedEncoding: UnsafeBufferPointer<UInt8>? = nil
+        // Slots are read four at a time (the table repeats its first three
+        // after its end, ``NameHashTable/groupWidth``): which of the four
+        // carry the query's fingerprint, and where the run ends, are found
+        // without a branch per slot. Testing slot by slot mispredicted about
+        // once a lookup, since the match is as often one slot past its home
+        // as at it.
         while true {
-            let packed = slots[slot]
-            if packed == 0 { break }
-            slot &+= 1
-            if slot == capacity { slot = 0 }
-            guard packed & fingerprintMask == fingerprint else { continue }
-            let entry = Int((packed & indexMask) &- 1)
-            let encoded = names.encodedName(entry)
-            let id: UInt32
-            if let folded, flags[entry] & Flags.hasPrefix != 0,
-               verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
-                id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
-            } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
-                id = UInt32(truncatingIfNeeded: entry) &<< 1
-            } else {
-                continue
+            var candidates = 0
+            var free = 0
+            for lane in 0..<NameHashTable.groupWidth {
+                let packed = slots[group &+ lane]
+                candidates |= (packed & fingerprintMask == fingerprint ? 1 : 0) &<< lane
+                free |= (packed == 0 ? 1 : 0) &<< lane
             }
-            // A verified match has the query's hash, so its "more" bit speaks
-            // for every later slot that could match.
-            let last = packed & table.moreBit == 0
-            if let region {
-                if self.region(of: entry) == region { matches.append(id) }
-            } else {
-                matches.append(id)
+            // Only the slots before the first free one belong to the run.
+            let runEnd = free & (0 &- free)
+            if runEnd != 0 { candidates &= runEnd &- 1 }
+            while candidates != 0 {
+                let packed = slots[group &+ candidates.trailingZeroBitCount]
+                candidates &= candidates &- 1
+                let entry = Int((packed & indexMask) &- 1)
+                let encoded = names.encodedName(entry)
+                let id: UInt32
+                if let folded, flags[entry] & Flags.hasPrefix != 0,
+                   verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
+                    id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
+                } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
+                    id = UInt32(truncatingIfNeeded: entry) &<< 1
+                } else {
+                    continue
+                }
+                if let region {
+                    if self.region(of: entry) == region { matches.append(id) }
+                } else {
+                    matches.append(id)
+                }
+                // A verified match has the query's hash, so its "more" bit
+                // speaks for every later slot that could match.
+                if packed & table.moreBit == 0 { return }
             }
-            if last { break }
+            if runEnd != 0 { return }
+            group &+= NameHashTable.groupWidth
+            if group >= capacity { group &-= capacity }
         }
     }
 
