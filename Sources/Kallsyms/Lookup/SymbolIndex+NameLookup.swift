@@ -157,20 +157,19 @@ extension IndexStorage {
         // code bytes instead of being decoded.
         var directEncoding: UnsafeBufferPointer<UInt8>? = nil
         var foldedEncoding: UnsafeBufferPointer<UInt8>? = nil
-        // Slots are read four at a time (the table repeats its first three
-        // after its end, ``NameHashTable/groupWidth``): which of the four
-        // carry the query's fingerprint, and where the run ends, are found
-        // without a branch per slot. Testing slot by slot mispredicted about
-        // once a lookup, since the match is as often one slot past its home
-        // as at it.
+        // Slots are read four at a time as one vector (the table repeats its
+        // first three after its end, ``NameHashTable/groupWidth``): which of
+        // the four carry the query's fingerprint, and where the run ends, are
+        // two compares and two bit masks, with no branch per slot. Testing
+        // slot by slot mispredicted about once a lookup, since the match is
+        // as often one slot past its home as at it.
         while true {
-            var candidates = 0
-            var free = 0
-            for lane in 0..<NameHashTable.groupWidth {
-                let packed = slots[group &+ lane]
-                candidates |= (packed & fingerprintMask == fingerprint ? 1 : 0) &<< lane
-                free |= (packed == 0 ? 1 : 0) &<< lane
-            }
+            let four = UnsafeRawPointer(slots + group).loadUnaligned(as: SIMD4<UInt32>.self)
+            // Lanes of all ones where true, weighted and summed into bits.
+            let laneBits = SIMD4<UInt32>(1, 2, 4, 8)
+            let fingerprints = four & SIMD4(repeating: fingerprintMask)
+            var candidates = Int((fingerprints .== SIMD4(repeating: fingerprint)).bits(laneBits))
+            let free = Int((four .== SIMD4.zero).bits(laneBits))
             // Only the slots before the first free one belong to the run.
             let runEnd = free & (0 &- free)
             if runEnd != 0 { candidates &= runEnd &- 1 }
@@ -217,5 +216,13 @@ extension IndexStorage {
         guard names.codec.matches(encoded, query: query, count: count) else { return false }
         knownEncoding = encoded
         return true
+    }
+}
+
+extension SIMDMask where Storage == SIMD4<Int32> {
+    /// The lanes that are true as one bit each: `weights` (1, 2, 4, 8) summed.
+    @inline(__always)
+    fileprivate func bits(_ weights: SIMD4<UInt32>) -> UInt32 {
+        (SIMD4<UInt32>(truncatingIfNeeded: unsafeBitCast(self, to: SIMD4<Int32>.self)) & weights).wrappedSum()
     }
 }
