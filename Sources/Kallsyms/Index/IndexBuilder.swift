@@ -130,12 +130,13 @@ enum IndexBuilder {
         if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: work) } else { work(0); work(1) }
         let layout = halves.layout!
         let names = halves.names!
-        let hashes = layout.entries.withUnsafeBufferPointer { names.hashes(entries: $0) }
         let finish: @Sendable (Int) -> Void = { half in
-            if half == 0 {
-                halves.store = layout.entries.withUnsafeBufferPointer { names.store(entries: $0) }
-            } else {
-                halves.nameTable = NameHashTable(hashes: hashes)
+            layout.entries.withUnsafeBufferPointer { entries in
+                if half == 0 {
+                    halves.store = names.store(entries: entries)
+                } else {
+                    halves.nameTable = NameHashTable(hashes: names.hashes(entries: entries))
+                }
             }
         }
         if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(0); finish(1) }
