@@ -75,9 +75,23 @@ struct AddressSearch {
     }
 
     /// The segment an entry belongs to.
+    ///
+    /// A kernel table has a handful of segments (vmlinux, per-CPU, modules,
+    /// trampolines): up to 16 are counted without a branch (the starts at or
+    /// below the entry), a loop whose length is the same on every call, where
+    /// a binary search mispredicted on most. More are searched.
+    @inline(__always)
     func segment(ofEntry entry: Int) -> Int {
+        let count = segmentBases.count
+        if count <= 16 {
+            var segment = 0
+            for later in 1..<max(count, 1) {
+                segment &+= Int(segmentStarts[later]) <= entry ? 1 : 0
+            }
+            return segment
+        }
         var low = 0
-        var high = segmentBases.count
+        var high = count
         while high - low > 1 {
             let middle = (low + high) >> 1
             if Int(segmentStarts[middle]) <= entry { low = middle } else { high = middle }
