@@ -108,7 +108,7 @@ extension IndexStorage {
             probe(key: start, keyCount: count, direct: start, folded: nil, count: count, region: nil, into: &matches)
             return
         }
-        // The usual probe: for the query itself.
+        // Otherwise the query itself, in one module or as a padding name.
         var key = start
         var keyCount = count
         var direct: UnsafeRawPointer? = start
