@@ -85,7 +85,8 @@ struct AddressSearch {
         let count = segmentBases.count
         if count <= 16 {
             var segment = 0
-            for later in 1..<max(count, 1) {
+            // `count` is at least 1: an empty index has one empty segment.
+            for later in 1..<count {
                 segment &+= Int(segmentStarts[later]) <= entry ? 1 : 0
             }
             return segment

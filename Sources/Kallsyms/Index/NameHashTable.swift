@@ -45,6 +45,25 @@ struct NameHashTable {
     @inline(__always)
     func fingerprint(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash) & fingerprintMask }
 
+    /// The four slots from `first` (which may wrap: the table repeats its
+    /// first slots after its end): as bits, those of the run from `first`
+    /// whose fingerprint is `fingerprint`, and whether the run ends among them.
+    ///
+    /// One vector load, two compares and two lane masks (`pcmpeqd`,
+    /// `movmskps`); slots after the run's first free one are not candidates,
+    /// which also drops free slots when the fingerprint is 0.
+    @inline(__always)
+    func group(at first: Int, fingerprint: UInt32) -> (candidates: Int, runEnds: Bool) {
+        let four = UnsafeRawPointer(slots.base + first).loadUnaligned(as: SIMD4<UInt32>.self)
+        let laneBits = SIMD4<UInt32>(1, 2, 4, 8)
+        let fingerprints = four & SIMD4(repeating: fingerprintMask)
+        var candidates = Int((fingerprints .== SIMD4(repeating: fingerprint)).bits(laneBits))
+        let free = Int((four .== SIMD4.zero).bits(laneBits))
+        let firstFree = free & (0 &- free)
+        if firstFree != 0 { candidates &= firstFree &- 1 }
+        return (candidates, firstFree != 0)
+    }
+
     /// The entry a slot holds, or nil for a free slot.
     @inline(__always)
     func entry(_ packed: UInt32) -> Int? {
@@ -172,4 +191,15 @@ struct NameHashTable {
 
     /// How many earlier entries of its group an entry compares hashes with.
     static let groupWindow = 16
+}
+
+extension SIMDMask where Storage == SIMD4<Int32> {
+    /// The lanes that are true as one bit each: `weights` (1, 2, 4, 8) summed,
+    /// which LLVM emits as one `movmskps`. (Written as a static helper with
+    /// the weights inside, the same sum became an OR-reduction of six
+    /// instructions.)
+    @inline(__always)
+    fileprivate func bits(_ weights: SIMD4<UInt32>) -> UInt32 {
+        (SIMD4<UInt32>(truncatingIfNeeded: unsafeBitCast(self, to: SIMD4<Int32>.self)) & weights).wrappedSum()
+    }
 }

@@ -103,7 +103,8 @@ extension IndexStorage {
     func collectMatches(for query: UnsafeRawBufferPointer, region: Int?, into matches: inout SymbolIDMatches) {
         let start = query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         let count = query.count
-        if region == nil && !(count > 6 && IndexStorage.hasPrefixName(query)) {
+        let namesPadding = count > 6 && IndexStorage.hasPrefixName(query)
+        if region == nil && !namesPadding {
             // The usual query: its own name, under its own hash, anywhere.
             probe(key: start, keyCount: count, direct: start, folded: nil, count: count, region: nil, into: &matches)
             return
@@ -114,7 +115,7 @@ extension IndexStorage {
         var direct: UnsafeRawPointer? = start
         var folded: UnsafeRawPointer? = nil
         var probes = 1
-        if count > 6 && IndexStorage.hasPrefixName(query) {
+        if namesPadding {
             // A query for `__pfx_foo` also names the prefix folded into `foo`:
             // both are filed under `foo`.
             key = start + 6
@@ -154,29 +155,18 @@ extension IndexStorage {
         let capacity = table.slots.count
         let fingerprint = table.fingerprint(hash)
         let indexMask = table.indexMask
-        let fingerprintMask = table.fingerprintMask
         let slots = table.slots.base
         // The encodings of the two names once a match has shown them: equal
         // names have equal encodings, so later duplicates are compared as
         // code bytes instead of being decoded.
         var directEncoding: UnsafeBufferPointer<UInt8>? = nil
         var foldedEncoding: UnsafeBufferPointer<UInt8>? = nil
-        // Slots are read four at a time as one vector (the table repeats its
-        // first three after its end, ``NameHashTable/groupWidth``): which of
-        // the four carry the query's fingerprint, and where the run ends, are
-        // two compares and two bit masks, with no branch per slot. Testing
-        // slot by slot mispredicted about once a lookup, since the match is
-        // as often one slot past its home as at it.
+        // Four slots a step (``NameHashTable/group(at:fingerprint:)``), with
+        // no branch per slot: testing slot by slot mispredicted about once a
+        // lookup, since the match is as often one slot past its home as at it.
         while true {
-            let four = UnsafeRawPointer(slots + group).loadUnaligned(as: SIMD4<UInt32>.self)
-            // Lanes of all ones where true, weighted and summed into bits.
-            let laneBits = SIMD4<UInt32>(1, 2, 4, 8)
-            let fingerprints = four & SIMD4(repeating: fingerprintMask)
-            var candidates = Int((fingerprints .== SIMD4(repeating: fingerprint)).bits(laneBits))
-            let free = Int((four .== SIMD4.zero).bits(laneBits))
-            // Only the slots before the first free one belong to the run.
-            let runEnd = free & (0 &- free)
-            if runEnd != 0 { candidates &= runEnd &- 1 }
+            let step = table.group(at: group, fingerprint: fingerprint)
+            var candidates = step.candidates
             while candidates != 0 {
                 let packed = slots[group &+ candidates.trailingZeroBitCount]
                 candidates &= candidates &- 1
@@ -200,7 +190,7 @@ extension IndexStorage {
                 // speaks for every later slot that could match.
                 if packed & table.moreBit == 0 { return }
             }
-            if runEnd != 0 { return }
+            if step.runEnds { return }
             group &+= NameHashTable.groupWidth
             if group >= capacity { group &-= capacity }
         }
@@ -220,13 +210,5 @@ extension IndexStorage {
         guard names.codec.matches(encoded, query: query, count: count) else { return false }
         knownEncoding = encoded
         return true
-    }
-}
-
-extension SIMDMask where Storage == SIMD4<Int32> {
-    /// The lanes that are true as one bit each: `weights` (1, 2, 4, 8) summed.
-    @inline(__always)
-    fileprivate func bits(_ weights: SIMD4<UInt32>) -> UInt32 {
-        (SIMD4<UInt32>(truncatingIfNeeded: unsafeBitCast(self, to: SIMD4<Int32>.self)) & weights).wrappedSum()
     }
 }
