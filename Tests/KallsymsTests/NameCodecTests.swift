@@ -43,6 +43,55 @@ struct NameCodecTests {
         }
     }
 
+    /// Whether `codec.matches` takes `codes` (followed by bytes that are not
+    /// the name's: `matches` may read 16 code bytes whatever the name's
+    /// length) to be `query`.
+    static func matches(_ codes: [UInt8], query: [UInt8], codec: NameCodec, trailing: UInt8) -> Bool {
+        let padded = codes + [UInt8](repeating: trailing, count: NameStore.readPadding)
+        return padded.withUnsafeBufferPointer { buffer in
+            query.withUnsafeBytes { bytes in
+                codec.matches(UnsafeBufferPointer(rebasing: buffer[0..<codes.count]),
+                              query: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: bytes.count)
+            }
+        }
+    }
+
+    @Test("a name's codes match exactly that name: every real name, beside codes of other names")
+    func realNamesMatch() throws {
+        let names = try Self.realNames()
+        let (codec, encoder) = Self.trained(names)
+        defer { codec.deallocate() }
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 72)
+        let output = UnsafeMutablePointer<UInt8>.allocate(capacity: 600)
+        defer { scratch.deallocate(); output.deallocate() }
+        var unrolled = 0
+        var mismatches = 0
+        for (number, name) in names.enumerated() {
+            let codes = name.withUnsafeBytes { bytes in
+                Array(UnsafeBufferPointer(start: output, count: encoder.encode(bytes, scratch: scratch, into: output)))
+            }
+            // Stored names lack the `__pfx_` of folded padding symbols.
+            let isPadding = name.starts(with: IndexStorage.prefixName)
+            let storedCodes = isPadding ? name.dropFirst(6).withUnsafeBytes { bytes in
+                encoder.encode(bytes, scratch: scratch, into: output + 300)
+            } : codes.count
+            if storedCodes <= NameCodec.unrolledCodes { unrolled += 1 }
+            // What follows a name in the arena is the next name's codes: any byte.
+            let trailing = UInt8(truncatingIfNeeded: number &* 37 &+ 0x21)
+            if !Self.matches(codes, query: name, codec: codec, trailing: trailing) { mismatches += 1 }
+            // One byte changed, one dropped, one added: never a match.
+            var changed = name
+            changed[number % name.count] ^= 0x01
+            if Self.matches(codes, query: changed, codec: codec, trailing: trailing) { mismatches += 1 }
+            if Self.matches(codes, query: Array(name.dropLast()), codec: codec, trailing: trailing) { mismatches += 1 }
+            if Self.matches(codes, query: name + [UInt8(ascii: "_")], codec: codec, trailing: trailing) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        // Most queries verify on the unrolled path (`NameCodec.unrolledCodes`):
+        // 81% of the 6.18 snapshot's names, as they are filed.
+        #expect(Double(unrolled) / Double(names.count) > 0.75, "\(unrolled) of \(names.count) names")
+    }
+
     @Test("every name of the 6.18 snapshot, and every prefix of its longest names, round-trips")
     func realNamesRoundTrip() throws {
         let names = try Self.realNames()

@@ -28,6 +28,10 @@ struct NameStore {
         codec.deallocate()
     }
 
+    /// Zero bytes after the last name, so that a lookup may read 16 code
+    /// bytes from any name's start (``NameCodec/matchesShortName(_:codes:query:count:)``).
+    static let readPadding = 16
+
     /// A header byte meaning "the length is in the two bytes before the codes".
     static let longName = 0xFF
 

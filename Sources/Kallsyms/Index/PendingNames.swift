@@ -85,6 +85,8 @@ final class PendingNames: @unchecked Sendable {
         // Raw lengths bound the codes; a long name's length takes 2 bytes, and each block a header.
         var capacity = (entries.count / blockSize + 1) * blockSize
         for symbol in entries { capacity &+= Int(table.nameLengths[Int(symbol)]) &+ 2 }
+        // Lookups read 16 code bytes from a name's start whatever its length.
+        capacity &+= NameStore.readPadding
         let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
         var blockStarts = [UInt32]()
         blockStarts.reserveCapacity(entries.count / blockSize + 1)
@@ -121,6 +123,7 @@ final class PendingNames: @unchecked Sendable {
             (arena + used).initialize(from: source, count: length)
             used &+= length
         }
+        (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
         return NameStore(arena: Column(adopting: arena, count: used), blockStarts: Column(blockStarts), codec: codec)
     }
 }
