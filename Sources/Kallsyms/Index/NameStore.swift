@@ -20,7 +20,7 @@ struct NameStore {
     let blockStarts: Column<UInt32>
     let codec: NameCodec
 
-    var byteCount: Int { arena.byteCount + blockStarts.byteCount + codec.byteCount }
+    var byteCount: Int { arena.byteCount + NameStore.readPadding + blockStarts.byteCount + codec.byteCount }
 
     func deallocate() {
         arena.deallocate()
