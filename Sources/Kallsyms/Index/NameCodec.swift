@@ -199,7 +199,8 @@ struct NameCodec {
     }
 
     /// The most codes ``matchesShortName(_:codes:query:count:)`` decodes: 16,
-    /// names of 16 to 32 bytes (four in five of a 6.18 kernel's, as filed).
+    /// which hold every name of up to 16 bytes and, depending on its pairs,
+    /// names of up to 32 (four in five of a 6.18 kernel's names, as filed).
     static let unrolledCodes = 16
 
     /// ``matches(_:query:count:)`` for a name of at most ``unrolledCodes``

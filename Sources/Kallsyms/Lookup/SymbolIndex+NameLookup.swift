@@ -1,18 +1,19 @@
 extension SymbolIndex {
-    /// Every symbol called `name`, in address order: all duplicates, never
-    /// just the first or the last.
-    ///
-    /// Does not allocate, except for names shared by more than 16 symbols.
-    /// - Parameter name: the exact name, such as `init_once` or `__pfx_vfs_read`.
-    /// - Returns: the matches; empty when there are none.
     // `@_effects(releasenone)`, here and on `symbolIDs(named:)`: the lookup
     // releases nothing its caller holds (the only objects it can free are
     // the overflow arrays it makes itself). Told so, the compiler lets a
     // caller pass a String it merely borrows, such as an array element,
     // without retaining and releasing it around the call; otherwise every
     // lookup from a loop over names paid two atomic read-modify-writes on
-    // the query's storage, full barriers on x86 that also keep one lookup's
-    // cache misses from overlapping the next one's.
+    // the query's storage (full barriers on x86), on a cache line that the
+    // lookup itself never needs.
+
+    /// Every symbol called `name`, in address order: all duplicates, never
+    /// just the first or the last.
+    ///
+    /// Does not allocate, except for names shared by more than 16 symbols.
+    /// - Parameter name: the exact name, such as `init_once` or `__pfx_vfs_read`.
+    /// - Returns: the matches; empty when there are none.
     @_effects(releasenone)
     public func symbols(named name: String) -> SymbolMatches {
         SymbolMatches(storage: storage, ids: symbolIDs(named: name))
