@@ -82,9 +82,17 @@ final class PendingNames: @unchecked Sendable {
     /// code counts followed by the names' codes (see ``NameStore``).
     func store(entries: UnsafeBufferPointer<UInt32>) -> NameStore {
         let blockSize = NameStore.blockSize
-        // Raw lengths bound the codes; a long name's length takes 2 bytes, and each block a header.
+        // Each block's header, each name's codes (for a name left for later,
+        // its raw length bounds them), and 2 bytes before a long name's codes.
+        // Sized from the code counts, not the raw lengths (nearly twice as
+        // much): a heap that has been used before hands out pages that are
+        // already resident, so the slack would be resident too.
         var capacity = (entries.count / blockSize + 1) * blockSize
-        for symbol in entries { capacity &+= Int(table.nameLengths[Int(symbol)]) &+ 2 }
+        for symbol in entries {
+            let length = Int(lengths[Int(symbol)])
+            let bound = length == Int(PendingNames.notEncoded) ? Int(table.nameLengths[Int(symbol)]) : length
+            capacity &+= bound &+ (bound >= NameStore.longName ? 2 : 0)
+        }
         // Lookups read 16 code bytes from a name's start whatever its length.
         capacity &+= NameStore.readPadding
         let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
@@ -123,6 +131,7 @@ final class PendingNames: @unchecked Sendable {
             (arena + used).initialize(from: source, count: length)
             used &+= length
         }
+        assert(used &+ NameStore.readPadding <= capacity, "the name arena was sized too small")
         (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
         return NameStore(arena: Column(adopting: arena, count: used), blockStarts: Column(blockStarts), codec: codec)
     }
