@@ -71,9 +71,9 @@ struct NameCodecTests {
                 Array(UnsafeBufferPointer(start: output, count: encoder.encode(bytes, scratch: scratch, into: output)))
             }
             // Stored names lack the `__pfx_` of folded padding symbols.
-            let isPadding = name.starts(with: IndexStorage.prefixName)
-            let storedCodes = isPadding ? name.dropFirst(6).withUnsafeBytes { bytes in
-                encoder.encode(bytes, scratch: scratch, into: output + 300)
+            let prefix = IndexStorage.prefixName
+            let storedCodes = name.starts(with: prefix) ? name.dropFirst(prefix.count).withUnsafeBytes { bytes in
+                encoder.encode(bytes, scratch: scratch, into: output)
             } : codes.count
             if storedCodes <= NameCodec.unrolledCodes { unrolled += 1 }
             // What follows a name in the arena is the next name's codes: any byte.

@@ -217,13 +217,16 @@ struct NameCodec {
     func matchesShortName(_ codes: UnsafePointer<UInt8>, codes codeCount: Int, query: UnsafeRawPointer,
                           count: Int) -> Bool {
         let expansions = self.expansions.base
-        // Bytes of the two words that belong to the name: `codeCount` is 0...16.
-        let lowBits = UInt64(truncatingIfNeeded: min(codeCount, 8) &* 8)
-        let highBits = UInt64(truncatingIfNeeded: max(codeCount &- 8, 0) &* 8)
-        let low = UnsafeRawPointer(codes).loadUnaligned(as: UInt64.self)
-            & (lowBits == 64 ? ~0 : (1 &<< lowBits) &- 1)
-        let high = UnsafeRawPointer(codes).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            & (highBits == 64 ? ~0 : (1 &<< highBits) &- 1)
+        /// The word at byte `offset` of the codes, with only its first
+        /// `count` bytes (0 to 8) kept: those that belong to the name.
+        @inline(__always) func word(at offset: Int, keeping count: Int) -> UInt64 {
+            let bits = UInt64(truncatingIfNeeded: count &* 8)
+            return UnsafeRawPointer(codes).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                & (bits == 64 ? ~0 : (1 &<< bits) &- 1)
+        }
+        // `codeCount` is 0...16: up to 8 codes in each word.
+        let low = word(at: 0, keeping: min(codeCount, 8))
+        let high = word(at: 8, keeping: max(codeCount &- 8, 0))
         var words = ShortDecodeBuffer()
         return withUnsafeMutableBytes(of: &words) { buffer in
             let decoded = buffer.baseAddress!
