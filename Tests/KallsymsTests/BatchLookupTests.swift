@@ -42,4 +42,43 @@ struct BatchLookupTests {
         let lazy = addresses.prefix(5_000).lazy.map { $0 }
         #expect(index.symbols(containing: lazy) == Array(offsets.prefix(5_000)))
     }
+
+    @Test("bucket starts split into group starts and 16-bit offsets reconstruct exactly")
+    func bucketStartsSplit() {
+        let even = (0..<1_000).map { UInt32($0 * 3) }
+        let split = AddressSearch.splitBucketStarts(even)
+        #expect(split.groupShift == AddressSearch.largestGroupShift)
+        #expect(even.indices.allSatisfy { Int(split.groupStarts[$0 >> split.groupShift]) + Int(split.offsets[$0]) == Int(even[$0]) })
+        // One bucket of 70,000 entries: only groups of one bucket fit 16-bit offsets.
+        let crowded: [UInt32] = [0, 70_000, 70_001, 70_002, 70_002]
+        let narrow = AddressSearch.splitBucketStarts(crowded)
+        #expect(narrow.groupShift == 0)
+        // Groups of two fit when the crowded bucket's neighbour starts where it does.
+        #expect(AddressSearch.splitBucketStarts([0, 0, 70_000, 70_001]).groupShift == 1)
+        #expect(crowded.indices.allSatisfy { Int(narrow.groupStarts[$0 >> narrow.groupShift]) + Int(narrow.offsets[$0]) == Int(crowded[$0]) })
+    }
+
+    @Test("70,000 aliases at one address and sparse symbols after them resolve exactly")
+    func crowdedBucket() throws {
+        let base: UInt64 = 0xffff_ffff_8100_0000
+        var text = ""
+        for alias in 0..<70_000 { text += String(base, radix: 16) + " T alias_\(alias)\n" }
+        // Sparse symbols 1 MiB apart: a segment with far more span than entries.
+        let sparse = (1...300).map { base + UInt64($0) << 20 }
+        for (number, address) in sparse.enumerated() { text += String(address, radix: 16) + " t sparse_\(number)\n" }
+        text += String(sparse.last! + 0x100, radix: 16) + " T _etext\n"
+        let index = try SymbolIndex(bytes: Array(text.utf8), sourceName: "crowded")
+        #expect(index.storage.search.groupShift < AddressSearch.largestGroupShift)
+        let atCrowd = try #require(index.symbol(containing: base + 0x10))
+        #expect(atCrowd.symbol.address == base && atCrowd.symbol.name.hasPrefix("alias_"))
+        var queries: [UInt64] = []
+        for (number, address) in sparse.enumerated() {
+            #expect(index.symbol(containing: address)?.symbol.name == "sparse_\(number)")
+            #expect(index.symbol(containing: address + 0xFFFFF)?.symbol.name == (number == 299 ? nil : "sparse_\(number)"))
+            #expect(index.symbol(containing: address - 1)?.symbol.name == (number == 0 ? atCrowd.symbol.name : "sparse_\(number - 1)"))
+            queries += [address, address - 1, address + 0x800]
+        }
+        let batch = index.symbols(containing: queries)
+        #expect(batch == queries.map { index.symbol(containing: $0) })
+    }
 }

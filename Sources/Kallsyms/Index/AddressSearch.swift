@@ -13,11 +13,20 @@
 /// in the extent table). The lookup then never touches another column.
 /// Comparing `key <= offset << 2 | 3` ignores the low bits.
 ///
-/// Inside a segment, the top bits of the offset pick a bucket, and
-/// ``bucketStarts`` says which entries fall in it (about two on average).
-/// Sixteen keys are compared at once and the matching lanes counted by
-/// subtraction (the default x86-64 target has no `popcnt`). A bucket of more
-/// than 16 entries takes another window.
+/// Inside a segment, the top bits of the offset pick a bucket, and the
+/// bucket table says which entry it starts at (about one entry a bucket on
+/// average). Sixteen keys are compared at once and the matching lanes counted
+/// by subtraction (the default x86-64 target has no `popcnt`). A lookup whose
+/// answer lies 16 or more entries past its bucket's start takes another window.
+///
+/// A bucket's first entry is stored as a 16-bit offset from the first entry
+/// of its *group* (``groupShift``: 256 consecutive buckets, unless a group
+/// spans more than 65,535 entries), and the group starts as 32-bit entries: a
+/// group start table of about a kilobyte, always in L1, read independently of
+/// the offset. That fits one bucket an entry in the memory two entries a
+/// bucket took with 32-bit starts; with two a bucket, text buckets were dense
+/// enough that 18% of random lookups needed a second window, a branch that
+/// mispredicted (0.67 mispredicts a lookup by cachegrind, 0.51 now).
 struct AddressSearch {
     /// Base address of each segment, ascending.
     let segmentBases: Column<UInt64>
@@ -25,10 +34,15 @@ struct AddressSearch {
     let segmentStarts: Column<UInt32>
     /// Right shift from a key to its bucket, per segment.
     let segmentShifts: Column<UInt8>
-    /// Where each segment's buckets start in ``bucketStarts``, plus the total at the end.
+    /// Where each segment's buckets start in the bucket table, plus the total at the end.
     let segmentBuckets: Column<UInt32>
-    /// For each bucket, its first entry; each segment's list ends with its end entry.
-    let bucketStarts: Column<UInt32>
+    /// For each bucket, its first entry minus its group's start; each
+    /// segment's list ends with its end entry.
+    let bucketOffsets: Column<UInt16>
+    /// The first entry of each group of `1 << groupShift` buckets.
+    let groupStarts: Column<UInt32>
+    /// Right shift from a bucket (counted over all segments) to its group.
+    let groupShift: Int
     /// `offset << 2 | flags` of each entry; 16 `Int32.max` pad the end so a
     /// window never reads past the column.
     let keys: Column<Int32>
@@ -43,12 +57,15 @@ struct AddressSearch {
     /// the segment's average, so this keeps text buckets within one 16-key
     /// window: with 8, text buckets held about 26 entries, and the varying
     /// number of windows cost a mispredicted branch on most random lookups
-    /// (22 ns against 15 ns single, 19 against 11 batched).
-    static let entriesPerBucket = 2
+    /// (22 ns against 15 ns single, 19 against 11 batched); with 2, 18% of
+    /// lookups still took a second window.
+    static let entriesPerBucket = 1
+    /// The most buckets a group holds, as a shift: 256.
+    static let largestGroupShift = 8
 
     var byteCount: Int {
         segmentBases.byteCount + segmentStarts.byteCount + segmentShifts.byteCount
-            + segmentBuckets.byteCount + bucketStarts.byteCount + keys.byteCount
+            + segmentBuckets.byteCount + bucketOffsets.byteCount + groupStarts.byteCount + keys.byteCount
     }
 
     func deallocate() {
@@ -56,7 +73,8 @@ struct AddressSearch {
         segmentStarts.deallocate()
         segmentShifts.deallocate()
         segmentBuckets.deallocate()
-        bucketStarts.deallocate()
+        bucketOffsets.deallocate()
+        groupStarts.deallocate()
         keys.deallocate()
     }
 
@@ -111,7 +129,8 @@ struct AddressSearch {
     }
 
     /// The first stage of a lookup: the segment, the query key, and the
-    /// bucket's entries (one memory access, to ``bucketStarts``).
+    /// bucket's entries (one memory access, to ``bucketOffsets``; the group
+    /// starts are few enough to stay cached).
     @inline(__always)
     func probe(_ query: Int32, segment: Int) -> Probe {
         let shift = Int32(segmentShifts[segment])
@@ -119,8 +138,14 @@ struct AddressSearch {
         let bucketCount = Int(segmentBuckets[segment &+ 1]) &- bucketBase &- 1
         var bucket = Int(query &>> shift)
         if bucket >= bucketCount { bucket = bucketCount &- 1 }
-        return Probe(segment: segment, query: query, position: Int(bucketStarts[bucketBase &+ bucket]),
+        return Probe(segment: segment, query: query, position: bucketStart(bucketBase &+ bucket),
                      end: Int(segmentStarts[segment &+ 1]))
+    }
+
+    /// The first entry of a bucket, counted over all segments.
+    @inline(__always)
+    func bucketStart(_ bucket: Int) -> Int {
+        Int(groupStarts[bucket &>> groupShift]) &+ Int(bucketOffsets[bucket])
     }
 
     /// The second stage: the first entry of the probe's segment whose key is
@@ -253,7 +278,29 @@ struct AddressSearch {
         self.segmentStarts = Column(segmentStarts)
         segmentShifts = Column(shifts)
         self.segmentBuckets = Column(segmentBuckets)
-        self.bucketStarts = Column(bucketStarts)
+        let split = AddressSearch.splitBucketStarts(bucketStarts)
+        groupShift = split.groupShift
+        groupStarts = Column(split.groupStarts)
+        bucketOffsets = Column(split.offsets)
         self.keys = Column(keys)
+    }
+
+    /// `starts` (ascending) as group starts and 16-bit offsets from them,
+    /// with the largest group (at most ``largestGroupShift``) whose entries
+    /// all fit the offsets. A group of one bucket always does, so any input,
+    /// however its entries crowd together, gets a table.
+    static func splitBucketStarts(_ starts: [UInt32]) -> (groupShift: Int, groupStarts: [UInt32], offsets: [UInt16]) {
+        var shift = largestGroupShift
+        while shift > 0 {
+            let size = 1 << shift
+            let fits = stride(from: 0, to: starts.count, by: size).allSatisfy { first in
+                starts[min(first + size, starts.count) - 1] - starts[first] <= UInt32(UInt16.max)
+            }
+            if fits { break }
+            shift -= 1
+        }
+        let groupStarts = stride(from: 0, to: starts.count, by: 1 << shift).map { starts[$0] }
+        let offsets = starts.indices.map { UInt16(truncatingIfNeeded: starts[$0] - groupStarts[$0 >> shift]) }
+        return (shift, groupStarts, offsets)
     }
 }
