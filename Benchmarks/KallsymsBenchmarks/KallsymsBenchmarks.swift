@@ -60,6 +60,29 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Addresses inside random functions, each function as likely as any
+    // other, as the frames of stack traces are: small functions, packed
+    // densely, come up far more often than under uniform text addresses.
+    Benchmark("Address.Functions.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let addresses = fixture.functionAddresses
+        let index = fixture.index
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(index.symbolID(containing: addresses[position & Fixture.queryMask]))
+            position &+= 1
+        }
+    }
+
+    Benchmark("Address.Functions.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let addresses = fixture.functionAddresses
+        let naive = fixture.naive
+        var position = fixture.nextStart()
+        for _ in benchmark.scaledIterations {
+            blackHole(naive.symbol(containing: addresses[position & Fixture.queryMask]))
+            position &+= 1
+        }
+    }
+
     Benchmark("Address.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
         let addresses = fixture.textAddresses
         let naive = fixture.naive
@@ -234,6 +257,9 @@ final class Fixture: @unchecked Sendable {
     let naive: NaiveTable
     /// Random addresses in [_stext, _etext).
     let textAddresses: [UInt64]
+    /// Random addresses inside random text functions (not `__pfx_` padding),
+    /// each function equally likely.
+    let functionAddresses: [UInt64]
     /// Random existing names, each a fresh String.
     let queryNames: [String]
     /// Names that more than one symbol has, each a fresh String.
@@ -255,6 +281,19 @@ final class Fixture: @unchecked Sendable {
         let stext = naive.address(of: "_stext")
         let etext = naive.address(of: "_etext")
         textAddresses = (0..<Fixture.queryCount).map { _ in stext + random.next() % (etext - stext) }
+        // A function's extent, from the baseline's own sorted table: up to the next higher address.
+        var functions: [(start: UInt64, size: UInt64)] = []
+        for (position, item) in naive.sorted.enumerated() where item.address >= stext && item.address < etext
+            && !naive.names[item.symbol].hasPrefix("__pfx_") {
+            guard let next = naive.sorted[(position + 1)...].first(where: { $0.address > item.address }) else { continue }
+            functions.append((item.address, min(next.address, etext) - item.address))
+        }
+        // A generator of its own, so that the other queries stay what they were.
+        var functionRandom = SplitMix64(seed: 0x66756e6374696f6e)
+        functionAddresses = (0..<Fixture.queryCount).map { _ in
+            let function = functions[Int(functionRandom.next() % UInt64(functions.count))]
+            return function.start + functionRandom.next() % function.size
+        }
         let allNames = Array(naive.byName.keys).sorted()
         // Each query is its own String, made in query order, as a tool that
         // has just read names from a trace or a command line holds them. (Sharing
