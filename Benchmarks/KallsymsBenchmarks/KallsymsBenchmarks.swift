@@ -37,60 +37,35 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Address to symbol
 
-    // Both loops read their structure from a local, as a caller holding an
+    // Every loop reads its structure from a local, as a caller holding an
     // index (or a table) would, not through the fixture object each time.
     Benchmark("Address.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let addresses = fixture.textAddresses
         let index = fixture.index
-        var position = fixture.nextStart()
-        for _ in benchmark.scaledIterations {
-            blackHole(index.symbol(containing: addresses[position & Fixture.queryMask]))
-            position &+= 1
-        }
+        lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { index.symbol(containing: $0) }
     }
 
     // The same lookups returning ids: no reference count per answer.
     Benchmark("Address.ID.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let addresses = fixture.textAddresses
         let index = fixture.index
-        var position = fixture.nextStart()
-        for _ in benchmark.scaledIterations {
-            blackHole(index.symbolID(containing: addresses[position & Fixture.queryMask]))
-            position &+= 1
-        }
+        lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { index.symbolID(containing: $0) }
     }
 
     // Addresses inside random functions, each function as likely as any
     // other, as the frames of stack traces are: small functions, packed
     // densely, come up far more often than under uniform text addresses.
     Benchmark("Address.Functions.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let addresses = fixture.functionAddresses
         let index = fixture.index
-        var position = fixture.nextStart()
-        for _ in benchmark.scaledIterations {
-            blackHole(index.symbolID(containing: addresses[position & Fixture.queryMask]))
-            position &+= 1
-        }
+        lookUpEach(fixture.functionAddresses, from: fixture.nextStart(), benchmark) { index.symbolID(containing: $0) }
     }
 
     Benchmark("Address.Functions.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let addresses = fixture.functionAddresses
         let naive = fixture.naive
-        var position = fixture.nextStart()
-        for _ in benchmark.scaledIterations {
-            blackHole(naive.symbol(containing: addresses[position & Fixture.queryMask]))
-            position &+= 1
-        }
+        lookUpEach(fixture.functionAddresses, from: fixture.nextStart(), benchmark) { naive.symbol(containing: $0) }
     }
 
     Benchmark("Address.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let addresses = fixture.textAddresses
         let naive = fixture.naive
-        var position = fixture.nextStart()
-        for _ in benchmark.scaledIterations {
-            blackHole(naive.symbol(containing: addresses[position & Fixture.queryMask]))
-            position &+= 1
-        }
+        lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { naive.symbol(containing: $0) }
     }
 
     Benchmark("Address.Batch.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
@@ -242,6 +217,19 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1)) { benchmark in
         benchmark.measurement(.custom("bytesPerSymbol", polarity: .prefersSmaller, useScalingFactor: false),
                               Int(fixture.naive.estimatedBytesPerSymbol.rounded(.up)))
+    }
+}
+
+/// The timed loop of a single-address workload: `lookup` of each address in
+/// turn from `start`, every answer kept from the optimizer. Inlined, so each
+/// workload's loop is compiled with its own lookup in it.
+@inline(__always)
+func lookUpEach<Answer>(_ addresses: [UInt64], from start: Int, _ benchmark: Benchmark,
+                        _ lookup: (UInt64) -> Answer) {
+    var position = start
+    for _ in benchmark.scaledIterations {
+        blackHole(lookup(addresses[position & Fixture.queryMask]))
+        position &+= 1
     }
 }
 
