@@ -44,28 +44,28 @@ let benchmarks: @Sendable () -> Void = {
         lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { index.symbol(containing: $0) }
     }
 
-    // The same lookups returning ids: no reference count per answer.
-    Benchmark("Address.ID.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let index = fixture.index
-        lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { index.symbolID(containing: $0) }
-    }
-
-    // Addresses inside random functions, each function as likely as any
-    // other, as the frames of stack traces are: small functions, packed
-    // densely, come up far more often than under uniform text addresses.
-    Benchmark("Address.Functions.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let index = fixture.index
-        lookUpEach(fixture.functionAddresses, from: fixture.nextStart(), benchmark) { index.symbolID(containing: $0) }
-    }
-
-    Benchmark("Address.Functions.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let naive = fixture.naive
-        lookUpEach(fixture.functionAddresses, from: fixture.nextStart(), benchmark) { naive.symbol(containing: $0) }
-    }
-
-    Benchmark("Address.Baseline", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
-        let naive = fixture.naive
-        lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { naive.symbol(containing: $0) }
+    // The same lookups returning ids (no reference count per answer), and
+    // the baseline's, at uniform text addresses and at addresses inside
+    // random functions: each function as likely as any other, as the frames
+    // of stack traces are, so small functions, packed densely, come up far
+    // more often than under uniform text addresses.
+    let addressSets: [(ids: String, baseline: String, addresses: KeyPath<Fixture, [UInt64]>)] = [
+        ("Address.ID.SymbolIndex", "Address.Baseline", \.textAddresses),
+        ("Address.Functions.SymbolIndex", "Address.Functions.Baseline", \.functionAddresses),
+    ]
+    for set in addressSets {
+        Benchmark(set.ids, configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+            let index = fixture.index
+            lookUpEach(fixture[keyPath: set.addresses], from: fixture.nextStart(), benchmark) {
+                index.symbolID(containing: $0)
+            }
+        }
+        Benchmark(set.baseline, configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+            let naive = fixture.naive
+            lookUpEach(fixture[keyPath: set.addresses], from: fixture.nextStart(), benchmark) {
+                naive.symbol(containing: $0)
+            }
+        }
     }
 
     Benchmark("Address.Batch.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in

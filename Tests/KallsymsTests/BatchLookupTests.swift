@@ -48,14 +48,21 @@ struct BatchLookupTests {
         let even = (0..<1_000).map { UInt32($0 * 3) }
         let split = AddressSearch.splitBucketStarts(even)
         #expect(split.groupShift == AddressSearch.largestGroupShift)
-        #expect(even.indices.allSatisfy { Int(split.groupStarts[$0 >> split.groupShift]) + Int(split.offsets[$0]) == Int(even[$0]) })
+        /// Whether every start comes back as its group's start plus its offset.
+        func reconstructs(_ starts: [UInt32],
+                          _ split: (groupShift: Int, groupStarts: [UInt32], offsets: [UInt16])) -> Bool {
+            starts.indices.allSatisfy {
+                Int(split.groupStarts[$0 >> split.groupShift]) + Int(split.offsets[$0]) == Int(starts[$0])
+            }
+        }
+        #expect(reconstructs(even, split))
         // One bucket of 70,000 entries: only groups of one bucket fit 16-bit offsets.
         let crowded: [UInt32] = [0, 70_000, 70_001, 70_002, 70_002]
         let narrow = AddressSearch.splitBucketStarts(crowded)
         #expect(narrow.groupShift == 0)
         // Groups of two fit when the crowded bucket's neighbour starts where it does.
         #expect(AddressSearch.splitBucketStarts([0, 0, 70_000, 70_001]).groupShift == 1)
-        #expect(crowded.indices.allSatisfy { Int(narrow.groupStarts[$0 >> narrow.groupShift]) + Int(narrow.offsets[$0]) == Int(crowded[$0]) })
+        #expect(reconstructs(crowded, narrow))
     }
 
     @Test("70,000 aliases at one address and sparse symbols after them resolve exactly")
@@ -74,8 +81,10 @@ struct BatchLookupTests {
         var queries: [UInt64] = []
         for (number, address) in sparse.enumerated() {
             #expect(index.symbol(containing: address)?.symbol.name == "sparse_\(number)")
-            #expect(index.symbol(containing: address + 0xFFFFF)?.symbol.name == (number == 299 ? nil : "sparse_\(number)"))
-            #expect(index.symbol(containing: address - 1)?.symbol.name == (number == 0 ? atCrowd.symbol.name : "sparse_\(number - 1)"))
+            let lastByte = index.symbol(containing: address + 0xFFFFF)?.symbol.name
+            #expect(lastByte == (number == 299 ? nil : "sparse_\(number)"))
+            let before = index.symbol(containing: address - 1)?.symbol.name
+            #expect(before == (number == 0 ? atCrowd.symbol.name : "sparse_\(number - 1)"))
             queries += [address, address - 1, address + 0x800]
         }
         let batch = index.symbols(containing: queries)
