@@ -60,8 +60,8 @@ struct AddressSearch {
     /// the segment's average, so this keeps text buckets within one 16-key
     /// window: with 8, text buckets held about 26 entries, and the varying
     /// number of windows cost a mispredicted branch on most random lookups
-    /// (22 ns against 15 ns single, 19 against 11 batched); with 2, 18% of
-    /// lookups still took a second window.
+    /// (22 ns against 15 ns single, 19 against 11 batched); for 2, see the
+    /// type's comment.
     static let entriesPerBucket = 1
     /// The most buckets a group holds, as a shift: 256.
     static let largestGroupShift = 8

@@ -163,12 +163,20 @@ struct NameCodec {
     func decode(_ encoded: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
         var length = 0
         let expansions = self.expansions.base
-        for code in encoded {
-            let expansion = expansions[Int(code)]
-            UnsafeMutableRawPointer(output + length).storeBytes(of: UInt16(truncatingIfNeeded: expansion), as: UInt16.self)
-            length &+= Int(expansion >> 16)
-        }
+        let output = UnsafeMutableRawPointer(output)
+        for code in encoded { NameCodec.append(Int(code), expansions, to: output, at: &length) }
         return length
+    }
+
+    /// Writes the expansion of `code` at byte `length` of `output` (two bytes,
+    /// whatever its length, so that no branch depends on it) and advances
+    /// `length` by its length: one step of every decode.
+    @inline(__always)
+    static func append(_ code: Int, _ expansions: UnsafeMutablePointer<UInt32>, to output: UnsafeMutableRawPointer,
+                       at length: inout Int) {
+        let expansion = expansions[code]
+        output.storeBytes(of: UInt16(truncatingIfNeeded: expansion), toByteOffset: length, as: UInt16.self)
+        length &+= Int(truncatingIfNeeded: expansion &>> 16)
     }
 
     /// True when `encoded` decodes to exactly the `count` bytes at `query`.
@@ -232,9 +240,7 @@ struct NameCodec {
             let decoded = buffer.baseAddress!
             var length = 0
             @inline(__always) func step(_ code: UInt64) {
-                let expansion = expansions[Int(truncatingIfNeeded: code & 0xFF)]
-                decoded.storeBytes(of: UInt16(truncatingIfNeeded: expansion), toByteOffset: length, as: UInt16.self)
-                length &+= Int(truncatingIfNeeded: expansion &>> 16)
+                NameCodec.append(Int(truncatingIfNeeded: code & 0xFF), expansions, to: decoded, at: &length)
             }
             for lane in 0..<8 { step(low &>> UInt64(lane &* 8)) }
             for lane in 0..<8 { step(high &>> UInt64(lane &* 8)) }
