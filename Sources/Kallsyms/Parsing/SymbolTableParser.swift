@@ -330,6 +330,11 @@ enum SymbolTableParser {
         var position = start
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
+        // This name's facts, merged into the caller's once: ORed into them
+        // word by word, they were kept in memory (the parse loop holds too
+        // many values for the registers), a store-to-load chain on every word.
+        var nameHighBits: UInt64 = 0
+        var nameBarBits: UInt64 = 0
         while position &+ 8 <= end {
             let word = UnsafeRawPointer(text + position).loadUnaligned(as: UInt64.self)
             let below = (word &- ones &* 0x21) & ~word & highs
@@ -342,14 +347,16 @@ enum SymbolTableParser {
                 let index = special.trailingZeroBitCount &>> 3
                 // Only the name's bytes (those before the stop) count.
                 let nameLanes = (1 &<< UInt64(index &* 8)) &- 1
-                highBits |= word & nameLanes
-                barBits |= isBar & nameLanes
+                highBits |= nameHighBits | word & nameLanes
+                barBits |= nameBarBits | isBar & nameLanes
                 return position &+ index
             }
-            highBits |= word
-            barBits |= isBar
+            nameHighBits |= word
+            nameBarBits |= isBar
             position &+= 8
         }
+        highBits |= nameHighBits
+        barBits |= nameBarBits
         while position < end && isNameByte(text[position]) {
             highBits |= UInt64(text[position])
             barBits |= text[position] == UInt8(ascii: "|") ? 0x80 : 0
