@@ -157,9 +157,10 @@ enum IndexBuilder {
         let addressOf = table.addresses.base
         let typeOf = table.typeCodes.base
 
-        // 1. Section markers. Only vmlinux defines `_stext` and friends, so every
-        // line is searched: in kallmodsyms output even vmlinux lines carry a module.
-        let markers = KernelMarkers(table)
+        // 1. Section markers, found by the parser. Only vmlinux defines `_stext`
+        // and friends, so every line is searched: in kallmodsyms output even
+        // vmlinux lines carry a module.
+        let markers = table.markers
 
         // 2. Regions. A `[module]` line is a loaded module's unless it lies inside
         // the kernel image (kallmodsyms marks built-in code that way) or names

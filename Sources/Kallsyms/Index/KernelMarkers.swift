@@ -14,19 +14,48 @@ struct KernelMarkers {
     var einittext: UInt64?
     var end: UInt64?
 
-    init(_ table: ParsedTable) {
-        for symbol in 0..<table.count {
-            let length = table.nameLengths[symbol]
-            guard length >= 4 && length <= 10, table.text[Int(table.nameStarts[symbol])] == UInt8(ascii: "_") else { continue }
-            // Only the first of each marker counts (a System.map lists each once anyway).
-            let address = table.addresses[symbol]
-            if table.nameEquals(symbol, "_text") { text = text ?? address }
-            else if table.nameEquals(symbol, "_stext") { stext = stext ?? address }
-            else if table.nameEquals(symbol, "_etext") { etext = etext ?? address }
-            else if table.nameEquals(symbol, "_sinittext") { sinittext = sinittext ?? address }
-            else if table.nameEquals(symbol, "_einittext") { einittext = einittext ?? address }
-            else if table.nameEquals(symbol, "_end") { end = end ?? address }
-        }
+    /// No markers seen yet.
+    init() {}
+
+    /// Notes a parsed symbol, if it is one of the markers; only the first of
+    /// each marker counts (a System.map lists each once anyway).
+    ///
+    /// Called by the parser for every accepted line whose name could be one
+    /// (``mayBeMarker(first:count:)``), while the line's bytes are in cache:
+    /// a pass over the parsed table that read each short name's first byte
+    /// back from the text took a cache miss on most of them.
+    mutating func note(_ name: UnsafePointer<UInt8>, count: Int, address: UInt64) {
+        let bytes = UnsafeBufferPointer(start: name, count: count)
+        if KernelMarkers.equal(bytes, "_text") { text = text ?? address }
+        else if KernelMarkers.equal(bytes, "_stext") { stext = stext ?? address }
+        else if KernelMarkers.equal(bytes, "_etext") { etext = etext ?? address }
+        else if KernelMarkers.equal(bytes, "_sinittext") { sinittext = sinittext ?? address }
+        else if KernelMarkers.equal(bytes, "_einittext") { einittext = einittext ?? address }
+        else if KernelMarkers.equal(bytes, "_end") { end = end ?? address }
+    }
+
+    private static func equal(_ name: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        name.count == literal.utf8CodeUnitCount
+            && name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    /// Whether a name of `count` bytes starting with `first` can be a marker.
+    @inline(__always)
+    static func mayBeMarker(first: UInt8, count: Int) -> Bool {
+        UInt(bitPattern: count &- 4) <= 6 && first == UInt8(ascii: "_")
+    }
+
+    /// These markers, with those missing taken from `later` (the markers of
+    /// the text after this one's).
+    func filled(from later: KernelMarkers) -> KernelMarkers {
+        var markers = self
+        markers.text = text ?? later.text
+        markers.stext = stext ?? later.stext
+        markers.etext = etext ?? later.etext
+        markers.sinittext = sinittext ?? later.sinittext
+        markers.einittext = einittext ?? later.einittext
+        markers.end = end ?? later.end
+        return markers
     }
 
     /// The lowest address that belongs to the kernel image; anything below is

@@ -30,6 +30,8 @@ struct ParseRun {
     var highBits: UInt64 = 0
     /// Nonzero when some name has a `|`.
     var barBits: UInt64 = 0
+    /// The section markers among this run's symbols.
+    var markers = KernelMarkers()
 
     /// The id of annotation `key`, added to the table if new; nil when the
     /// table is full (ids are 16-bit, 0 meaning none).
@@ -129,6 +131,9 @@ struct ParseRun {
                 }
                 if next >= 0 && typeCode != 0xFF && nameLength > 0 && nameLength <= SymbolTableParser.maximumNameLength {
                     sample(base + nameStart, count: nameLength, accepted: count)
+                    if KernelMarkers.mayBeMarker(first: base[nameStart], count: nameLength) {
+                        markers.note(base + nameStart, count: nameLength, address: address)
+                    }
                     addresses[count] = address
                     typeCodes[count] = typeCode
                     nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
@@ -166,6 +171,9 @@ struct ParseRun {
                 highBits |= line.nameHighBits
                 barBits |= line.nameBarBits
                 sample(base + line.nameStart, count: line.nameLength, accepted: count)
+                if KernelMarkers.mayBeMarker(first: base[line.nameStart], count: line.nameLength) {
+                    markers.note(base + line.nameStart, count: line.nameLength, address: line.address)
+                }
                 addresses[count] = line.address
                 typeCodes[count] = line.typeCode
                 nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)

@@ -39,6 +39,8 @@ struct ParsedTable: @unchecked Sendable {
     var namesHaveHighBytes = false
     /// Whether any name has a `|`, as `file.c|name` names that carry a file do.
     var namesMayBeDecorated = false
+    /// The section markers (`_stext`, `_etext`, ...) among the symbols.
+    var markers = KernelMarkers()
 
     var count: Int { addresses.count }
 
@@ -55,12 +57,6 @@ struct ParsedTable: @unchecked Sendable {
     @inline(__always)
     func name(_ symbol: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: text.baseAddress! + Int(nameStarts[symbol]), count: Int(nameLengths[symbol]))
-    }
-
-    func nameEquals(_ symbol: Int, _ literal: StaticString) -> Bool {
-        let name = self.name(symbol)
-        return name.count == literal.utf8CodeUnitCount
-            && name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }
 
