@@ -458,7 +458,7 @@ enum IndexBuilder {
         var seen = 0
         while index + 1 < items.count && seen < 4096 {
             let symbol = Int(items[index].symbol)
-            if IndexStorage.hasPrefixName(table.name(symbol)) {
+            if table.prefixedNames[symbol] {
                 var next = index + 1
                 while next < items.count && items[next].address == items[index].address { next += 1 }
                 if next < items.count {
@@ -564,8 +564,8 @@ enum IndexBuilder {
     @inline(__always)
     private static func canFold(_ table: ParsedTable, prefix: Int, into target: Int, distance: UInt32,
                                 regionOf: UnsafeBufferPointer<UInt16>, ranges: CoverageRanges) -> Bool {
+        guard table.prefixedNames[prefix] else { return false }
         let prefixName = table.name(prefix)
-        guard IndexStorage.hasPrefixName(prefixName) else { return false }
         let prefixAddress = table.addresses[prefix]
         let targetAddress = table.addresses[target]
         let region = regionOf[target]

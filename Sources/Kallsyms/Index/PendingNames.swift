@@ -44,13 +44,14 @@ final class PendingNames: @unchecked Sendable {
         defer { scratch.deallocate() }
         var used = 0
         for symbol in 0..<count {
-            let name = table.name(symbol)
             starts[symbol] = UInt32(truncatingIfNeeded: used)
-            if IndexStorage.hasPrefixName(name) {
+            if table.prefixedNames[symbol] {
                 lengths[symbol] = PendingNames.notEncoded
                 continue
             }
-            hashes[symbol] = NameHash.filingHash(name)
+            let name = table.name(symbol)
+            // Filed under the whole name: it has no `__pfx_` to drop.
+            hashes[symbol] = NameHash.hash(name.baseAddress!, count: name.count)
             let length = encoder.encode(name, scratch: scratch, into: codes + used)
             lengths[symbol] = UInt16(truncatingIfNeeded: length)
             used &+= length

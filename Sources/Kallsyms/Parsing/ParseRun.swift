@@ -14,6 +14,7 @@ struct ParseRun {
     let nameStarts: UnsafeMutablePointer<UInt32>
     let nameLengths: UnsafeMutablePointer<UInt16>
     let annotationColumn: UnsafeMutablePointer<UInt16>
+    let prefixedNames: UnsafeMutablePointer<Bool>
     /// Pair counts of every `sampleMask + 1`th accepted name but `__pfx_` ones.
     let pairCounts = NamePairCounts()
     let sampleMask: Int
@@ -68,6 +69,7 @@ struct ParseRun {
         nameStarts = .allocate(capacity: capacity)
         nameLengths = .allocate(capacity: capacity)
         annotationColumn = .allocate(capacity: capacity)
+        prefixedNames = .allocate(capacity: capacity)
     }
 
     func deallocate() {
@@ -76,6 +78,7 @@ struct ParseRun {
         nameStarts.deallocate()
         nameLengths.deallocate()
         annotationColumn.deallocate()
+        prefixedNames.deallocate()
         pairCounts.deallocate()
     }
 
@@ -100,8 +103,9 @@ struct ParseRun {
         var count = self.count
         var highBits = self.highBits
         var barBits = self.barBits
-        let (addresses, typeCodes, nameStarts, nameLengths, annotationColumn)
-            = (self.addresses, self.typeCodes, self.nameStarts, self.nameLengths, self.annotationColumn)
+        let (addresses, typeCodes, nameStarts, nameLengths, annotationColumn, prefixedNames)
+            = (self.addresses, self.typeCodes, self.nameStarts, self.nameLengths, self.annotationColumn,
+               self.prefixedNames)
         defer {
             self.count = count
             self.highBits = highBits
@@ -139,6 +143,8 @@ struct ParseRun {
                     nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
                     nameLengths[count] = UInt16(truncatingIfNeeded: nameLength)
                     annotationColumn[count] = 0
+                    prefixedNames[count] = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: base + nameStart,
+                                                                                              count: nameLength))
                     count &+= 1
                     lineStart = next
                     continue
@@ -179,6 +185,8 @@ struct ParseRun {
                 nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)
                 nameLengths[count] = UInt16(truncatingIfNeeded: line.nameLength)
                 annotationColumn[count] = annotationID
+                prefixedNames[count] = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: base + line.nameStart,
+                                                                                          count: line.nameLength))
                 count &+= 1
             case .failure(let problem):
                 let problemError = problem.error(bytes, lineStart: lineStart, lineEnd: contentEnd,

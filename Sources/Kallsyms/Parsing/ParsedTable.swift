@@ -26,6 +26,10 @@ struct ParsedTable: @unchecked Sendable {
     var nameLengths: Column<UInt16>
     /// 0 for vmlinux (no annotation), else an index into ``annotations``.
     var annotationIDs: Column<UInt16>
+    /// Whether each name begins with `__pfx_`, noted while parsing: the
+    /// passes that fold padding symbols and skip their names then need not
+    /// read every name back from the text, a cache miss on most.
+    var prefixedNames: Column<Bool>
     /// Byte-pair counts of a sample of the names, for the name codec.
     let namePairCounts: NamePairCounts
     /// The raw text after the tab (`[xfs]`), by id; entry 0 is empty.
@@ -50,6 +54,7 @@ struct ParsedTable: @unchecked Sendable {
         nameStarts.deallocate()
         nameLengths.deallocate()
         annotationIDs.deallocate()
+        prefixedNames.deallocate()
         namePairCounts.deallocate()
     }
 

@@ -66,6 +66,7 @@ enum SymbolTableParser {
             nameStarts: Column(adopting: first.nameStarts, count: count),
             nameLengths: Column(adopting: first.nameLengths, count: count),
             annotationIDs: Column(adopting: first.annotationColumn, count: count),
+            prefixedNames: Column(adopting: first.prefixedNames, count: count),
             namePairCounts: first.pairCounts)
         firstRunAdopted = true
         var finished = false
@@ -78,6 +79,7 @@ enum SymbolTableParser {
             (first.typeCodes + offset).initialize(from: run.typeCodes, count: run.count)
             (first.nameStarts + offset).initialize(from: run.nameStarts, count: run.count)
             (first.nameLengths + offset).initialize(from: run.nameLengths, count: run.count)
+            (first.prefixedNames + offset).initialize(from: run.prefixedNames, count: run.count)
             first.pairCounts.merge(run.pairCounts)
             // Renumber the second half's annotations into the first's table.
             var renumbered: [UInt16] = [0]
