@@ -458,7 +458,7 @@ enum IndexBuilder {
         var seen = 0
         while index + 1 < items.count && seen < 4096 {
             let symbol = Int(items[index].symbol)
-            if table.prefixedNames[symbol] {
+            if table.prefixedNames[symbol] != ParsedTable.NamePrefix.none {
                 var next = index + 1
                 while next < items.count && items[next].address == items[index].address { next += 1 }
                 if next < items.count {
@@ -564,15 +564,20 @@ enum IndexBuilder {
     @inline(__always)
     private static func canFold(_ table: ParsedTable, prefix: Int, into target: Int, distance: UInt32,
                                 regionOf: UnsafeBufferPointer<UInt16>, ranges: CoverageRanges) -> Bool {
-        guard table.prefixedNames[prefix] else { return false }
-        let prefixName = table.name(prefix)
+        let prefixKind = table.prefixedNames[prefix]
+        guard prefixKind != ParsedTable.NamePrefix.none else { return false }
         let prefixAddress = table.addresses[prefix]
         let targetAddress = table.addresses[target]
         let region = regionOf[target]
         guard targetAddress == prefixAddress &+ UInt64(distance), targetAddress > prefixAddress,
               regionOf[prefix] == region,
-              table.typeCodes[prefix] == table.typeCodes[target],
-              UnsafeRawBufferPointer(rebasing: prefixName[6...]).bytesEqual(table.name(target)) else { return false }
+              table.typeCodes[prefix] == table.typeCodes[target] else { return false }
+        // The parser compared the names of adjacent lines; others are compared here.
+        if !(prefixKind == ParsedTable.NamePrefix.paddingOfNext && target == prefix &+ 1) {
+            guard UnsafeRawBufferPointer(rebasing: table.name(prefix)[6...]).bytesEqual(table.name(target)) else {
+                return false
+            }
+        }
         // Both must resolve the same way, or the folded prefix would answer where
         // the kernel does not.
         return ranges.sameRange(region: Int(region), prefixAddress, targetAddress)

@@ -45,7 +45,7 @@ final class PendingNames: @unchecked Sendable {
         var used = 0
         for symbol in 0..<count {
             starts[symbol] = UInt32(truncatingIfNeeded: used)
-            if table.prefixedNames[symbol] {
+            if table.prefixedNames[symbol] != ParsedTable.NamePrefix.none {
                 lengths[symbol] = PendingNames.notEncoded
                 continue
             }

@@ -14,7 +14,7 @@ struct ParseRun {
     let nameStarts: UnsafeMutablePointer<UInt32>
     let nameLengths: UnsafeMutablePointer<UInt16>
     let annotationColumn: UnsafeMutablePointer<UInt16>
-    let prefixedNames: UnsafeMutablePointer<Bool>
+    let prefixedNames: UnsafeMutablePointer<UInt8>
     /// Pair counts of every `sampleMask + 1`th accepted name but `__pfx_` ones.
     let pairCounts = NamePairCounts()
     let sampleMask: Int
@@ -106,6 +106,20 @@ struct ParseRun {
         let (addresses, typeCodes, nameStarts, nameLengths, annotationColumn, prefixedNames)
             = (self.addresses, self.typeCodes, self.nameStarts, self.nameLengths, self.annotationColumn,
                self.prefixedNames)
+        // The last accepted line's name when it begins with `__pfx_` (else a
+        // length of -1), to compare with the next line's while both are in cache.
+        var padding = (start: 0, length: -1)
+        /// Notes whether accepted line `count`'s name begins with `__pfx_`,
+        /// and whether it names the previous line's padding.
+        @inline(__always) func notePrefix(start: Int, length: Int) {
+            if length == padding.length &- 6
+                && NameCodec.equalBytes(base + padding.start + 6, base + start, count: length) {
+                prefixedNames[count &- 1] = ParsedTable.NamePrefix.paddingOfNext
+            }
+            let prefixed = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: base + start, count: length))
+            prefixedNames[count] = prefixed ? ParsedTable.NamePrefix.padding : ParsedTable.NamePrefix.none
+            padding = prefixed ? (start, length) : (0, -1)
+        }
         defer {
             self.count = count
             self.highBits = highBits
@@ -143,8 +157,7 @@ struct ParseRun {
                     nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
                     nameLengths[count] = UInt16(truncatingIfNeeded: nameLength)
                     annotationColumn[count] = 0
-                    prefixedNames[count] = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: base + nameStart,
-                                                                                              count: nameLength))
+                    notePrefix(start: nameStart, length: nameLength)
                     count &+= 1
                     lineStart = next
                     continue
@@ -185,8 +198,7 @@ struct ParseRun {
                 nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)
                 nameLengths[count] = UInt16(truncatingIfNeeded: line.nameLength)
                 annotationColumn[count] = annotationID
-                prefixedNames[count] = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: base + line.nameStart,
-                                                                                          count: line.nameLength))
+                notePrefix(start: line.nameStart, length: line.nameLength)
                 count &+= 1
             case .failure(let problem):
                 let problemError = problem.error(bytes, lineStart: lineStart, lineEnd: contentEnd,

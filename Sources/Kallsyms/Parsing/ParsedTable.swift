@@ -26,10 +26,22 @@ struct ParsedTable: @unchecked Sendable {
     var nameLengths: Column<UInt16>
     /// 0 for vmlinux (no annotation), else an index into ``annotations``.
     var annotationIDs: Column<UInt16>
-    /// Whether each name begins with `__pfx_`, noted while parsing: the
-    /// passes that fold padding symbols and skip their names then need not
-    /// read every name back from the text, a cache miss on most.
-    var prefixedNames: Column<Bool>
+    /// Whether each name begins with `__pfx_` (a ``NamePrefix`` value), noted
+    /// while parsing: the passes that fold padding symbols and skip their
+    /// names then need not read the names back from the text, a cache miss
+    /// on most.
+    var prefixedNames: Column<UInt8>
+
+    /// What ``prefixedNames`` says of a name.
+    enum NamePrefix {
+        /// The name does not begin with `__pfx_`.
+        static let none: UInt8 = 0
+        /// It does.
+        static let padding: UInt8 = 1
+        /// It does, and the next symbol, parsed by the same thread, is named
+        /// the rest of it: `__pfx_foo` followed by `foo`, as vmlinux lists them.
+        static let paddingOfNext: UInt8 = 2
+    }
     /// Byte-pair counts of a sample of the names, for the name codec.
     let namePairCounts: NamePairCounts
     /// The raw text after the tab (`[xfs]`), by id; entry 0 is empty.
