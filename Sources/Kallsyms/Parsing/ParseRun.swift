@@ -95,11 +95,11 @@ struct ParseRun {
         // Zero bytes are never hex digits, so the first address fills this.
         var upperDigits: (digits: UInt64, value: UInt64) = (0, 0)
         var lineStart = range.lowerBound
-        // The running state in locals, stored back once: as stored properties
+        // The running state in locals, stored back once. As stored properties
         // of `self` (which the column stores might alias, as far as the
-        // compiler knows), the name scan ORed into memory on every 8 bytes, a
-        // chain through memory that took a third of the parse's time
-        // (perf's samples), and every line reloaded the column pointers.
+        // compiler knows) the name scan ORed into memory every 8 bytes, a
+        // chain through memory that took a quarter of the parse's time by
+        // perf's samples, and every line reloaded the column pointers.
         var count = self.count
         var highBits = self.highBits
         var barBits = self.barBits
