@@ -197,6 +197,9 @@ enum IndexBuilder {
         // A symbol with an annotation keeps region 0 exactly when that annotation
         // names built-in code; attribution later reads it back from the table.
         var anyBuiltin = false
+        // Modules only named by built-in lines have no region of their own.
+        var regionUsed = [Bool](repeating: false, count: regions.count)
+        regionUsed[0] = true
         if table.annotations.count > 1 {
             let image = markers.imageRange
             let annotationOf = table.annotationIDs.base
@@ -207,13 +210,12 @@ enum IndexBuilder {
                 if annotationIsBuiltinOnly[annotation] || insideImage {
                     anyBuiltin = true
                 } else {
-                    regionOf[symbol] = annotationModule[annotation]
+                    let region = annotationModule[annotation]
+                    regionOf[symbol] = region
+                    regionUsed[Int(region)] = true
                 }
             }
         }
-        // Modules only named by built-in lines have no region of their own.
-        var regionUsed = [Bool](repeating: false, count: regions.count)
-        if regions.count > 1 { for region in regionOf { regionUsed[Int(region)] = true } }
         if regionUsed.dropFirst().contains(false) {
             var renumbered = [UInt16](repeating: 0, count: regions.count)
             var kept: [Module?] = [nil]
@@ -245,21 +247,36 @@ enum IndexBuilder {
         }
         let isAbsolute = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(count, 1))
         defer { isAbsolute.deallocate() }
-        var absoluteCount = 0
-        moduleLow.withUnsafeBufferPointer { moduleLow in
+        // Each symbol is tested and filed for sorting in one pass: searchable
+        // symbols in input order, absolute ones apart. (Two passes, the second
+        // into arrays first filled with zeros, took twice as long.)
+        let kernelStart = kernelLow ?? 0
+        let kernelStartKnown = kernelLow != nil
+        var absoluteItems: [SortItem] = []
+        var items = moduleLow.withUnsafeBufferPointer { moduleLow in
             moduleHigh.withUnsafeBufferPointer { moduleHigh in
-                for symbol in 0..<count {
-                    let region = Int(regionOf[symbol])
-                    let address = addressOf[symbol]
-                    let absolute: Bool
-                    if region == 0 {
-                        absolute = kernelLow.map { address < $0 } ?? SymbolType.isAbsoluteCode(typeOf[symbol])
-                    } else {
-                        absolute = SymbolType.isAbsoluteCode(typeOf[symbol])
-                            && (address < moduleLow[region] || address > moduleHigh[region])
+                [SortItem](unsafeUninitializedCapacity: count) { items, initialized in
+                    var searchable = 0
+                    for symbol in 0..<count {
+                        let region = Int(regionOf[symbol])
+                        let address = addressOf[symbol]
+                        let absolute: Bool
+                        if region == 0 {
+                            absolute = kernelStartKnown ? address < kernelStart : SymbolType.isAbsoluteCode(typeOf[symbol])
+                        } else {
+                            absolute = SymbolType.isAbsoluteCode(typeOf[symbol])
+                                && (address < moduleLow[region] || address > moduleHigh[region])
+                        }
+                        isAbsolute[symbol] = absolute
+                        let item = SortItem(address: address, symbol: UInt32(truncatingIfNeeded: symbol))
+                        if _slowPath(absolute) {
+                            absoluteItems.append(item)
+                        } else {
+                            items[searchable] = item
+                            searchable &+= 1
+                        }
                     }
-                    isAbsolute[symbol] = absolute
-                    absoluteCount &+= absolute ? 1 : 0
+                    initialized = searchable
                 }
             }
         }
@@ -279,23 +296,6 @@ enum IndexBuilder {
         let ranges = CoverageRanges(coverage)
 
         // 4. Sort by address, then order aliases: preferred last.
-        var items = [SortItem](repeating: SortItem(address: 0, symbol: 0), count: count &- absoluteCount)
-        var absoluteItems = [SortItem](repeating: SortItem(address: 0, symbol: 0), count: absoluteCount)
-        items.withUnsafeMutableBufferPointer { items in
-            absoluteItems.withUnsafeMutableBufferPointer { absoluteItems in
-                var (searchable, absolute) = (0, 0)
-                for symbol in 0..<count {
-                    let item = SortItem(address: addressOf[symbol], symbol: UInt32(truncatingIfNeeded: symbol))
-                    if isAbsolute[symbol] {
-                        absoluteItems[absolute] = item
-                        absolute &+= 1
-                    } else {
-                        items[searchable] = item
-                        searchable &+= 1
-                    }
-                }
-            }
-        }
         sortByAddress(&items)
         sortByAddress(&absoluteItems)
         orderAliases(&items, table, regionOf: UnsafeBufferPointer(regionOf))
@@ -364,11 +364,15 @@ enum IndexBuilder {
         // Region runs.
         var runStarts: [UInt32] = []
         var runRegions: [UInt16] = []
-        for entry in 0..<entryCount {
-            let region = regionOf[Int(stored[entry])]
-            if runRegions.last != region || entry == searchableCount {
-                runStarts.append(UInt32(entry))
-                runRegions.append(region)
+        stored.withUnsafeBufferPointer { stored in
+            var current: UInt16 = 0
+            for entry in 0..<entryCount {
+                let region = regionOf[Int(stored[entry])]
+                if region != current || entry == 0 || entry == searchableCount {
+                    runStarts.append(UInt32(entry))
+                    runRegions.append(region)
+                    current = region
+                }
             }
         }
         if runStarts.isEmpty { runStarts.append(0); runRegions.append(0) }
