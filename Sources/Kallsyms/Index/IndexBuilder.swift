@@ -111,10 +111,17 @@ enum IndexBuilder {
     /// What the two threads of a build hand back.
     private final class Halves: @unchecked Sendable {
         var layout: AddressLayout?
-        var names: PendingNames?
         var store: NameStore?
         var search: AddressSearch?
         var nameTable: NameHashTable?
+        /// The names once trained, for the thread that finishes its own half
+        /// first to help encode; guarded by `mutex`, since the other thread
+        /// may look while it is being set.
+        private var trainedNames: PendingNames?
+        private let mutex = BuildLock()
+
+        func publish(_ names: PendingNames) { mutex.withLock { trainedNames = names } }
+        var names: PendingNames? { mutex.withLock { trainedNames } }
     }
 
     /// Tables smaller than this are built on one thread.
@@ -135,11 +142,20 @@ enum IndexBuilder {
         let work: @Sendable (Int) -> Void = { half in
             if half == 0 {
                 halves.layout = layOutAddresses(table, moduleLayout: moduleLayout)
+                // Then help with the names, if they are trained by now (they
+                // always are: training takes a tenth of the address side).
+                // Never waits, so iterations run one after the other on
+                // one thread, as `concurrentPerform` may, cannot deadlock.
+                halves.names?.encode()
             } else {
-                halves.names = PendingNames(encoding: table)
+                let names = PendingNames(training: table)
+                halves.publish(names)
+                names.encode()
             }
         }
-        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: work) } else { work(0); work(1) }
+        // Serially, the names come first, so that they are all encoded by
+        // the time the address side looks for work.
+        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: work) } else { work(1); work(0) }
         let layout = halves.layout!
         let names = halves.names!
         let finish: @Sendable (Int) -> Void = { half in

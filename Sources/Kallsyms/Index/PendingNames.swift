@@ -5,7 +5,9 @@
 /// Compressing names (training the codec, encoding, hashing) is the larger
 /// half of a build, and the other half (sorting, folding, keys, extents) only
 /// decides where each name goes. Done in input order, the two halves run on
-/// two threads at once; the layout afterwards is a copy of code bytes.
+/// two threads at once, the names in chunks that the address side's thread
+/// helps with once its own work is done (``encode()``); the layout
+/// afterwards is a copy of code bytes.
 ///
 /// `__pfx_` padding names are left for later: nearly all of them fold into
 /// the function they pad and are never stored. The few that stay are
@@ -25,36 +27,78 @@ final class PendingNames: @unchecked Sendable {
 
     private static let notEncoded = UInt16.max
 
-    /// Trains the codec on the pairs the parser counted in `table`'s names,
-    /// then encodes and hashes them all but the `__pfx_` ones. `table` must outlive this value.
+    /// Where each chunk of ``chunkSize`` symbols writes its codes: the raw
+    /// length of the names before it, which its codes cannot exceed.
+    private let chunkOffsets: [Int]
+    /// The next chunk to encode, for the threads sharing the work; guarded by `chunkLock`.
+    private var nextChunk = 0
+    private let chunkLock = BuildLock()
+
+    /// Symbols a thread claims at a time.
+    static let chunkSize = 2048
+
+    /// Trains the codec on the pairs the parser counted in `table`'s names
+    /// and makes room for the codes; ``encode()`` then encodes and hashes
+    /// every name but the `__pfx_` ones. `table` must outlive this value.
     ///
     /// The codec's tables pass to the store that ``store(entries:)`` makes.
-    init(encoding table: ParsedTable) {
+    init(training table: ParsedTable) {
         self.table = table
         let count = table.count
         (codec, encoder) = NameCodec.trained(on: table.namePairCounts, highBytesOccur: table.namesHaveHighBytes)
         // Encoded names are never longer than raw ones.
         var capacity = 0
-        for symbol in 0..<count { capacity &+= Int(table.nameLengths[symbol]) }
+        var chunkOffsets: [Int] = []
+        chunkOffsets.reserveCapacity(count / PendingNames.chunkSize + 1)
+        for symbol in 0..<count {
+            if symbol % PendingNames.chunkSize == 0 { chunkOffsets.append(capacity) }
+            capacity &+= Int(table.nameLengths[symbol])
+        }
+        self.chunkOffsets = chunkOffsets
         codes = .allocate(capacity: max(capacity, 1))
         starts = .allocate(capacity: max(count, 1))
         lengths = .allocate(capacity: max(count, 1))
         hashes = .allocate(capacity: max(count, 1))
+    }
+
+    /// Encodes and hashes chunks of names until none is left; called by each
+    /// thread of a build that has nothing else to do, so that whichever half
+    /// of the build finishes first helps with the names.
+    ///
+    /// The address side used to take longer than the names; it now takes
+    /// 2.5 to 4.3 ms against 4.9 for all the names, on the 6.18 snapshot, in
+    /// instrumented builds. A fixed split of the names would be wrong one way
+    /// or the other, since on this VM the two threads' speeds also differ
+    /// from run to run.
+    func encode() {
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 72)
         defer { scratch.deallocate() }
-        var used = 0
-        for symbol in 0..<count {
-            starts[symbol] = UInt32(truncatingIfNeeded: used)
-            if table.prefixedNames[symbol] != ParsedTable.NamePrefix.none {
-                lengths[symbol] = PendingNames.notEncoded
-                continue
+        let count = table.count
+        while let chunk = claimChunk() {
+            var used = chunkOffsets[chunk]
+            let first = chunk &* PendingNames.chunkSize
+            for symbol in first..<min(first &+ PendingNames.chunkSize, count) {
+                starts[symbol] = UInt32(truncatingIfNeeded: used)
+                if table.prefixedNames[symbol] != ParsedTable.NamePrefix.none {
+                    lengths[symbol] = PendingNames.notEncoded
+                    continue
+                }
+                let name = table.name(symbol)
+                // Filed under the whole name: it has no `__pfx_` to drop.
+                hashes[symbol] = NameHash.hash(name.baseAddress!, count: name.count)
+                let length = encoder.encode(name, scratch: scratch, into: codes + used)
+                lengths[symbol] = UInt16(truncatingIfNeeded: length)
+                used &+= length
             }
-            let name = table.name(symbol)
-            // Filed under the whole name: it has no `__pfx_` to drop.
-            hashes[symbol] = NameHash.hash(name.baseAddress!, count: name.count)
-            let length = encoder.encode(name, scratch: scratch, into: codes + used)
-            lengths[symbol] = UInt16(truncatingIfNeeded: length)
-            used &+= length
+        }
+    }
+
+    /// The next chunk no thread has claimed, or nil when all have been.
+    private func claimChunk() -> Int? {
+        chunkLock.withLock {
+            guard nextChunk < chunkOffsets.count else { return nil }
+            nextChunk += 1
+            return nextChunk - 1
         }
     }
 
