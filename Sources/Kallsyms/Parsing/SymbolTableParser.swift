@@ -89,8 +89,16 @@ enum SymbolTableParser {
                 }
                 renumbered.append(id)
             }
-            for index in 0..<run.count {
-                first.annotationColumn[offset + index] = renumbered[Int(run.annotationColumn[index])]
+            if renumbered.indices.allSatisfy({ renumbered[$0] == $0 }) {
+                // The usual case (the first half has no module lines, or the
+                // same ones in the same order): the ids carry over as they are.
+                (first.annotationColumn + offset).initialize(from: run.annotationColumn, count: run.count)
+            } else {
+                renumbered.withUnsafeBufferPointer { renumbered in
+                    for index in 0..<run.count {
+                        first.annotationColumn[offset + index] = renumbered[Int(run.annotationColumn[index])]
+                    }
+                }
             }
             table.diagnostics += run.diagnostics.map { $0.shifted(by: linesBefore) }
         }
