@@ -231,7 +231,6 @@ enum IndexBuilder {
         var anyBuiltin = false
         // Modules only named by built-in lines have no region of their own.
         var regionUsed = [Bool](repeating: false, count: regions.count)
-        regionUsed[0] = true
         if table.annotations.count > 1 {
             let image = markers.imageRange
             let annotationOf = table.annotationIDs.base
@@ -283,8 +282,6 @@ enum IndexBuilder {
         // symbols in input order, absolute ones apart. (A second pass used to
         // file them, into arrays first filled with zeros: the filling alone
         // was 1% of a build's samples.)
-        let kernelStart = kernelLow ?? 0
-        let kernelStartKnown = kernelLow != nil
         var absoluteItems: [SortItem] = []
         var items = moduleLow.withUnsafeBufferPointer { moduleLow in
             moduleHigh.withUnsafeBufferPointer { moduleHigh in
@@ -295,7 +292,7 @@ enum IndexBuilder {
                         let address = addressOf[symbol]
                         let absolute: Bool
                         if region == 0 {
-                            absolute = kernelStartKnown ? address < kernelStart : SymbolType.isAbsoluteCode(typeOf[symbol])
+                            absolute = kernelLow.map { address < $0 } ?? SymbolType.isAbsoluteCode(typeOf[symbol])
                         } else {
                             absolute = SymbolType.isAbsoluteCode(typeOf[symbol])
                                 && (address < moduleLow[region] || address > moduleHigh[region])
@@ -494,7 +491,7 @@ enum IndexBuilder {
         var seen = 0
         while index + 1 < items.count && seen < 4096 {
             let symbol = Int(items[index].symbol)
-            if table.prefixedNames[symbol] != ParsedTable.NamePrefix.none {
+            if table.namesPadding(symbol) {
                 var next = index + 1
                 while next < items.count && items[next].address == items[index].address { next += 1 }
                 if next < items.count {
@@ -600,8 +597,7 @@ enum IndexBuilder {
     @inline(__always)
     private static func canFold(_ table: ParsedTable, prefix: Int, into target: Int, distance: UInt32,
                                 regionOf: UnsafeBufferPointer<UInt16>, ranges: CoverageRanges) -> Bool {
-        let prefixKind = table.prefixedNames[prefix]
-        guard prefixKind != ParsedTable.NamePrefix.none else { return false }
+        guard table.namesPadding(prefix) else { return false }
         let prefixAddress = table.addresses[prefix]
         let targetAddress = table.addresses[target]
         let region = regionOf[target]
@@ -609,11 +605,9 @@ enum IndexBuilder {
               regionOf[prefix] == region,
               table.typeCodes[prefix] == table.typeCodes[target] else { return false }
         // The parser compared the names of adjacent lines; others are compared here.
-        if !(prefixKind == ParsedTable.NamePrefix.paddingOfNext && target == prefix &+ 1) {
-            guard UnsafeRawBufferPointer(rebasing: table.name(prefix)[6...]).bytesEqual(table.name(target)) else {
-                return false
-            }
-        }
+        let parserMatched = target == prefix &+ 1 && table.prefixedNames[prefix] == ParsedTable.NamePrefix.paddingOfNext
+        guard parserMatched || UnsafeRawBufferPointer(rebasing: table.name(prefix)[6...]).bytesEqual(table.name(target))
+        else { return false }
         // Both must resolve the same way, or the folded prefix would answer where
         // the kernel does not.
         return ranges.sameRange(region: Int(region), prefixAddress, targetAddress)

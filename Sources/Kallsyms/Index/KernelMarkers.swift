@@ -25,7 +25,7 @@ struct KernelMarkers {
     /// a pass over the parsed table that read each short name's first byte
     /// back from the text took a cache miss on most of them.
     mutating func note(_ name: UnsafePointer<UInt8>, count: Int, address: UInt64) {
-        let bytes = UnsafeBufferPointer(start: name, count: count)
+        let bytes = UnsafeRawBufferPointer(start: name, count: count)
         if KernelMarkers.equal(bytes, "_text") { text = text ?? address }
         else if KernelMarkers.equal(bytes, "_stext") { stext = stext ?? address }
         else if KernelMarkers.equal(bytes, "_etext") { etext = etext ?? address }
@@ -34,9 +34,8 @@ struct KernelMarkers {
         else if KernelMarkers.equal(bytes, "_end") { end = end ?? address }
     }
 
-    private static func equal(_ name: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        name.count == literal.utf8CodeUnitCount
-            && name.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    private static func equal(_ name: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        name.count == literal.utf8CodeUnitCount && name.starts(withASCII: literal)
     }
 
     /// Whether a name of `count` bytes starting with `first` can be a marker.

@@ -79,7 +79,7 @@ final class PendingNames: @unchecked Sendable {
             let first = chunk &* PendingNames.chunkSize
             for symbol in first..<min(first &+ PendingNames.chunkSize, count) {
                 starts[symbol] = UInt32(truncatingIfNeeded: used)
-                if table.prefixedNames[symbol] != ParsedTable.NamePrefix.none {
+                if table.namesPadding(symbol) {
                     lengths[symbol] = PendingNames.notEncoded
                     continue
                 }

@@ -45,11 +45,11 @@ struct ParseRun {
         return id
     }
 
-    /// Counts the pairs of accepted name number `accepted`, when it is a sampled one.
+    /// Counts the pairs of accepted name number `accepted`, when it is a
+    /// sampled one; the caller passes no `__pfx_` names.
     @inline(__always)
     func sample(_ name: UnsafePointer<UInt8>, count length: Int, accepted: Int) {
-        guard accepted & sampleMask == 0,
-              !IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: name, count: length)) else { return }
+        guard accepted & sampleMask == 0 else { return }
         pairCounts.add(name, count: length)
     }
 
@@ -109,16 +109,30 @@ struct ParseRun {
         // The last accepted line's name when it begins with `__pfx_` (else a
         // length of -1), to compare with the next line's while both are in cache.
         var padding = (start: 0, length: -1)
-        /// Notes whether accepted line `count`'s name begins with `__pfx_`,
-        /// and whether it names the previous line's padding.
-        @inline(__always) func notePrefix(start: Int, length: Int) {
-            if length == padding.length &- 6
-                && NameCodec.equalBytes(base + padding.start + 6, base + start, count: length) {
+        /// Records accepted line `count` (both paths take lines through
+        /// here): its columns; whether its name begins with `__pfx_`, and
+        /// whether it names the previous line's padding; its byte pairs when
+        /// it is sampled; and whether it is a section marker.
+        @inline(__always)
+        func accept(address: UInt64, typeCode: UInt8, nameStart: Int, nameLength: Int, annotation: UInt16) {
+            let name = base + nameStart
+            if nameLength == padding.length &- 6
+                && NameCodec.equalBytes(base + padding.start + 6, name, count: nameLength) {
                 prefixedNames[count &- 1] = ParsedTable.NamePrefix.paddingOfNext
             }
-            let prefixed = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: base + start, count: length))
+            let prefixed = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: name, count: nameLength))
             prefixedNames[count] = prefixed ? ParsedTable.NamePrefix.padding : ParsedTable.NamePrefix.none
-            padding = prefixed ? (start, length) : (0, -1)
+            padding = prefixed ? (nameStart, nameLength) : (0, -1)
+            if !prefixed { sample(name, count: nameLength, accepted: count) }
+            if KernelMarkers.mayBeMarker(first: name.pointee, count: nameLength) {
+                markers.note(name, count: nameLength, address: address)
+            }
+            addresses[count] = address
+            typeCodes[count] = typeCode
+            nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
+            nameLengths[count] = UInt16(truncatingIfNeeded: nameLength)
+            annotationColumn[count] = annotation
+            count &+= 1
         }
         defer {
             self.count = count
@@ -148,17 +162,8 @@ struct ParseRun {
                     next = min(stop &+ 2, end)
                 }
                 if next >= 0 && typeCode != 0xFF && nameLength > 0 && nameLength <= SymbolTableParser.maximumNameLength {
-                    sample(base + nameStart, count: nameLength, accepted: count)
-                    if KernelMarkers.mayBeMarker(first: base[nameStart], count: nameLength) {
-                        markers.note(base + nameStart, count: nameLength, address: address)
-                    }
-                    addresses[count] = address
-                    typeCodes[count] = typeCode
-                    nameStarts[count] = UInt32(truncatingIfNeeded: nameStart)
-                    nameLengths[count] = UInt16(truncatingIfNeeded: nameLength)
-                    annotationColumn[count] = 0
-                    notePrefix(start: nameStart, length: nameLength)
-                    count &+= 1
+                    accept(address: address, typeCode: typeCode, nameStart: nameStart, nameLength: nameLength,
+                           annotation: 0)
                     lineStart = next
                     continue
                 }
@@ -189,17 +194,8 @@ struct ParseRun {
                 if count == 0 { addressWidth = line.nameStart &- lineStart &- 3 }
                 highBits |= line.nameHighBits
                 barBits |= line.nameBarBits
-                sample(base + line.nameStart, count: line.nameLength, accepted: count)
-                if KernelMarkers.mayBeMarker(first: base[line.nameStart], count: line.nameLength) {
-                    markers.note(base + line.nameStart, count: line.nameLength, address: line.address)
-                }
-                addresses[count] = line.address
-                typeCodes[count] = line.typeCode
-                nameStarts[count] = UInt32(truncatingIfNeeded: line.nameStart)
-                nameLengths[count] = UInt16(truncatingIfNeeded: line.nameLength)
-                annotationColumn[count] = annotationID
-                notePrefix(start: line.nameStart, length: line.nameLength)
-                count &+= 1
+                accept(address: line.address, typeCode: line.typeCode, nameStart: line.nameStart,
+                       nameLength: line.nameLength, annotation: annotationID)
             case .failure(let problem):
                 let problemError = problem.error(bytes, lineStart: lineStart, lineEnd: contentEnd,
                                                  line: lineNumber, source: source)

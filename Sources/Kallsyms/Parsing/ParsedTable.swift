@@ -70,6 +70,10 @@ struct ParsedTable: @unchecked Sendable {
         namePairCounts.deallocate()
     }
 
+    /// Whether symbol `symbol`'s name begins with `__pfx_`, as the parser noted.
+    @inline(__always)
+    func namesPadding(_ symbol: Int) -> Bool { prefixedNames[symbol] != NamePrefix.none }
+
     /// The bytes of symbol `symbol`'s name, inside the text.
     @inline(__always)
     func name(_ symbol: Int) -> UnsafeRawBufferPointer {
