@@ -115,7 +115,6 @@ enum IndexBuilder {
         var layout: AddressLayout?
         var store: NameStore?
         var search: AddressSearch?
-        var nameTable: NameHashTable?
         /// The names once trained, for the thread that finishes its own half
         /// first to help encode; guarded by `mutex`, since the other thread
         /// may look while it is being set.
@@ -161,14 +160,11 @@ enum IndexBuilder {
         let layout = halves.layout!
         let names = halves.names!
         let finish: @Sendable (Int) -> Void = { half in
-            layout.entries.withUnsafeBufferPointer { entries in
-                if half == 0 {
-                    halves.store = names.store(entries: entries)
-                    halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
-                                                  starts: layout.segmentStarts, flags: layout.flags)
-                } else {
-                    halves.nameTable = NameHashTable(hashes: names.hashes(entries: entries))
-                }
+            if half == 0 {
+                halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
+                                              starts: layout.segmentStarts, flags: layout.flags)
+            } else {
+                halves.store = layout.entries.withUnsafeBufferPointer { names.store(entries: $0) }
             }
         }
         if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(0); finish(1) }
@@ -178,7 +174,7 @@ enum IndexBuilder {
             search: halves.search!, flags: Column(layout.flags), prefixDistance: Int32(layout.prefixDistance),
             extents: layout.extents, absoluteValues: layout.absoluteValues, regionRunStarts: layout.regionRunStarts,
             regionRunRegions: layout.regionRunRegions, regions: layout.regions, names: halves.store!,
-            nameTable: halves.nameTable!, diagnostics: table.diagnostics, kernelCoverage: layout.kernelCoverage,
+            diagnostics: table.diagnostics, kernelCoverage: layout.kernelCoverage,
             addressWidth: table.addressWidth), BuildExtras(builtinAnnotations: layout.builtinAnnotations,
                                                           namesMayBeDecorated: table.namesMayBeDecorated))
     }

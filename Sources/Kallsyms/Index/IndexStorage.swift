@@ -56,7 +56,6 @@ final class IndexStorage: @unchecked Sendable {
     /// Region 0 is vmlinux (nil); the others are modules.
     let regions: [Module?]
     let names: NameStore
-    let nameTable: NameHashTable
     let diagnostics: [KallsymsError]
     /// How the vmlinux part decides which addresses it symbolizes.
     let kernelCoverage: KernelCoverage
@@ -69,7 +68,7 @@ final class IndexStorage: @unchecked Sendable {
     init(source: String, symbolCount: Int, searchableCount: Int, search: AddressSearch, flags: Column<UInt8>,
          prefixDistance: Int32,
          extents: ExtentTable, absoluteValues: [UInt64], regionRunStarts: [UInt32], regionRunRegions: [UInt16],
-         regions: [Module?], names: NameStore, nameTable: NameHashTable, diagnostics: [KallsymsError],
+         regions: [Module?], names: NameStore, diagnostics: [KallsymsError],
          kernelCoverage: KernelCoverage, addressWidth: Int) {
         self.source = source
         self.symbolCount = symbolCount
@@ -83,7 +82,6 @@ final class IndexStorage: @unchecked Sendable {
         self.regionRunRegions = regionRunRegions
         self.regions = regions
         self.names = names
-        self.nameTable = nameTable
         self.diagnostics = diagnostics
         self.kernelCoverage = kernelCoverage
         self.addressWidth = addressWidth
@@ -93,7 +91,6 @@ final class IndexStorage: @unchecked Sendable {
         search.deallocate()
         flags.deallocate()
         names.deallocate()
-        nameTable.deallocate()
     }
 
     /// Installs the attribution, while the storage is still private to its builder.
@@ -106,7 +103,7 @@ final class IndexStorage: @unchecked Sendable {
     var residentBytes: Int {
         search.byteCount + flags.byteCount
             + extents.byteCount + absoluteValues.count * 8 + regionRunStarts.count * 6
-            + names.byteCount + nameTable.byteCount + (origins?.byteCount ?? 0)
+            + names.byteCount + (origins?.byteCount ?? 0)
     }
 
     // MARK: - Per-entry facts

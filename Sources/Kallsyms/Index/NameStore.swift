@@ -1,80 +1,100 @@
-/// Every stored symbol name, in entry order, compressed, in one byte arena.
+/// Every stored symbol name, compressed, in records grouped into buckets by
+/// the hash each name is filed under: the name index and the name store in one.
 ///
-/// Names are grouped in blocks of ``blockSize`` entries and only a block's
-/// start is kept, which saves 4 bytes a symbol over an offset per name. A
-/// block is a header of eight length bytes, one per name, followed by the
-/// names' ``NameCodec`` bytes. A name's place is the block start plus the
-/// header plus the sum of the lengths before it: a few arithmetic
-/// instructions on the header read as one word, where walking the names one
-/// length at a time took about 40 (a dependent load and a branch per name).
+/// A record is a fingerprint byte (the hash's low 8 bits), a code-count byte,
+/// the entry number (3 bytes, or 4 for tables of 2^24 entries or more), and
+/// the name's ``NameCodec`` codes. A bucket's records lie back to back, in
+/// entry order, so that one name's symbols come back in address order; a
+/// bucket holds four entries on average. A lookup reads the bucket's start
+/// from a table of 4 bytes a bucket (64 KB for the 6.18 snapshot, which stays
+/// in L2) and then walks the bucket, verifying only records whose fingerprint
+/// and length fit. Finding a name thus costs one miss beyond L2: its bucket.
+/// (A hash table of slots in front of an arena in entry order cost two
+/// dependent misses, the slot and then the name, and 20% more on a hot set:
+/// see Docs/benchmarks.md.)
 ///
-/// A name of ``longName`` codes or more has that value as its header byte and
-/// its real length in two bytes in front of its codes; the (rare) blocks that
-/// hold one are walked name by name.
+/// Entries are filed under their name without one leading `__pfx_`
+/// (``NameHash/filingHash(_:)``), so that a padding symbol stored as a name
+/// and a function carrying a folded prefix share a bucket.
+///
+/// A name of ``longName`` codes or more has that value as its count byte and
+/// its real count in two bytes after the entry number.
+///
+/// Each entry's record is also found directly, by its offset (4 bytes an
+/// entry), for the lookups that go from an entry to its name.
 struct NameStore {
-    /// Eight names a block: the header is read as one `UInt64`.
-    static let blockShift = 3
-    static let blockSize = 1 << blockShift
-
     let arena: Column<UInt8>
-    let blockStarts: Column<UInt32>
+    /// Where each bucket's records start in ``arena``, and after the last
+    /// bucket, where they end.
+    let bucketStarts: Column<UInt32>
+    /// Where each entry's record starts in ``arena``.
+    let recordStarts: Column<UInt32>
     let codec: NameCodec
+    /// The bytes of a record before its codes: fingerprint, count, entry number.
+    let headerSize: Int
+    /// The entry number's bits, of the 4 bytes read at a record's third byte.
+    let entryMask: UInt32
 
-    var byteCount: Int { arena.byteCount + NameStore.readPadding + blockStarts.byteCount + codec.byteCount }
+    var bucketCount: Int { bucketStarts.count &- 1 }
+
+    var byteCount: Int {
+        arena.byteCount + NameStore.readPadding + bucketStarts.byteCount + recordStarts.byteCount + codec.byteCount
+    }
 
     func deallocate() {
         arena.deallocate()
-        blockStarts.deallocate()
+        bucketStarts.deallocate()
+        recordStarts.deallocate()
         codec.deallocate()
     }
 
-    /// Zero bytes after the last name, so that a lookup may read 16 code
-    /// bytes from any name's start (``NameCodec/matchesShortName(_:codes:query:count:)``).
+    /// Zero bytes after the last record, so that a lookup may read 16 code
+    /// bytes from any name's start (``NameCodec/matchesShortName(_:codes:query:count:)``),
+    /// and 4 bytes of entry number from any record.
     static let readPadding = 16
 
-    /// A header byte meaning "the length is in the two bytes before the codes".
+    /// A count byte meaning "the count is in the two bytes after the entry number".
     static let longName = 0xFF
+
+    /// Entries a bucket holds on average.
+    static let entriesPerBucket = 4
+
+    /// The bucket a name with this filing hash is in: its top 32 bits scaled.
+    @inline(__always)
+    static func bucket(_ hash: UInt64, bucketCount: Int) -> Int {
+        Int(truncatingIfNeeded: ((hash &>> 32) &* UInt64(truncatingIfNeeded: bucketCount)) &>> 32)
+    }
+
+    /// A record's first byte for a name with this filing hash.
+    @inline(__always)
+    static func fingerprint(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash) }
+
+    /// The records of the bucket a name with this filing hash is in.
+    @inline(__always)
+    func records(filedUnder hash: UInt64) -> (start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) {
+        let bucket = NameStore.bucket(hash, bucketCount: bucketCount)
+        let base = UnsafePointer(arena.base)
+        return (base + Int(bucketStarts[bucket]), base + Int(bucketStarts[bucket &+ 1]))
+    }
+
+    /// The record at `record`: its fingerprint, entry, codes, and where the next one starts.
+    @inline(__always)
+    func record(at record: UnsafePointer<UInt8>)
+        -> (fingerprint: UInt8, entry: Int, codes: UnsafeBufferPointer<UInt8>, next: UnsafePointer<UInt8>) {
+        let count = Int(record[1])
+        let entry = Int(UnsafeRawPointer(record + 2).loadUnaligned(as: UInt32.self) & entryMask)
+        let codes = record + headerSize
+        if _fastPath(count != NameStore.longName) {
+            return (record[0], entry, UnsafeBufferPointer(start: codes, count: count), codes + count)
+        }
+        let long = Int(codes[0]) | Int(codes[1]) << 8
+        return (record[0], entry, UnsafeBufferPointer(start: codes + 2, count: long), codes + 2 + long)
+    }
 
     /// The encoded bytes of entry `entry`'s name, valid while the store lives.
     @inline(__always)
     func encodedName(_ entry: Int) -> UnsafeBufferPointer<UInt8> {
-        let block = arena.base + Int(blockStarts[entry &>> NameStore.blockShift])
-        let slot = entry & (NameStore.blockSize &- 1)
-        let header = UnsafeRawPointer(block).loadUnaligned(as: UInt64.self)
-        // Bytes 0..<slot of the header, summed as four 16-bit lanes (each at
-        // most 2 x 255), then the lanes summed by a multiply into the top lane.
-        let before = header & ((1 &<< UInt64(slot &* 8)) &- 1)
-        let lanes = (before & 0x00FF_00FF_00FF_00FF) &+ ((before &>> 8) & 0x00FF_00FF_00FF_00FF)
-        let offset = Int(truncatingIfNeeded: (lanes &* 0x0001_0001_0001_0001) &>> 48)
-        let length = Int(truncatingIfNeeded: (header &>> UInt64(slot &* 8)) & 0xFF)
-        if _fastPath(!NameStore.hasLongName(header)) {
-            return UnsafeBufferPointer(start: block + NameStore.blockSize + offset, count: length)
-        }
-        return encodedNameInLongBlock(block, slot: slot)
-    }
-
-    /// True when a header has a ``longName`` byte.
-    @inline(__always)
-    static func hasLongName(_ header: UInt64) -> Bool {
-        // A byte of `~header` is zero exactly where `header` is 0xFF.
-        let inverted = ~header
-        return (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080 != 0
-    }
-
-    /// ``encodedName(_:)`` in a block with a long name: name by name.
-    private func encodedNameInLongBlock(_ block: UnsafeMutablePointer<UInt8>, slot: Int) -> UnsafeBufferPointer<UInt8> {
-        var position = NameStore.blockSize
-        var index = 0
-        while true {
-            var length = Int(block[index])
-            if length == NameStore.longName {
-                length = Int(block[position]) | Int(block[position + 1]) << 8
-                position += 2
-            }
-            if index == slot { return UnsafeBufferPointer(start: block + position, count: length) }
-            position += length
-            index += 1
-        }
+        record(at: UnsafePointer(arena.base) + Int(recordStarts[entry])).codes
     }
 
     /// Calls `body` with the decoded name, `prefix` bytes first, without allocating.
@@ -87,5 +107,57 @@ struct NameStore {
             let length = codec.decode(encoded, into: start + prefix.count)
             return try body(UnsafeBufferPointer(start: start, count: prefix.count + length))
         }
+    }
+
+    /// Lays out the names of `count` entries: entry `e` filed under
+    /// `hashes[e]`, with the codes `codes(e)`.
+    ///
+    /// Two passes: the first sizes every bucket, the second writes each
+    /// record at its bucket's next free byte, so the records of a bucket end
+    /// up in entry order.
+    init(count: Int, hashes: UnsafeBufferPointer<UInt64>, codec: NameCodec,
+         codes: (Int) -> UnsafeBufferPointer<UInt8>) {
+        let bucketCount = max(1, count / NameStore.entriesPerBucket)
+        let wideEntries = count >= 1 << 24
+        let headerSize = wideEntries ? 6 : 5
+        // Sizes, then (prefix sums) starts, one bucket ahead so that the
+        // second pass can use the table as each bucket's cursor.
+        let starts = UnsafeMutablePointer<UInt32>.allocate(capacity: bucketCount + 2)
+        starts.initialize(repeating: 0, count: bucketCount + 2)
+        for entry in 0..<count {
+            let length = codes(entry).count
+            let size = headerSize &+ length &+ (length >= NameStore.longName ? 2 : 0)
+            starts[NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 2] &+= UInt32(truncatingIfNeeded: size)
+        }
+        for bucket in 0..<bucketCount { starts[bucket &+ 2] &+= starts[bucket &+ 1] }
+        let used = Int(starts[bucketCount &+ 1])
+        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: used &+ NameStore.readPadding)
+        let recordStarts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
+        for entry in 0..<count {
+            let name = codes(entry)
+            let length = name.count
+            let cursor = NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 1
+            var at = Int(starts[cursor])
+            recordStarts[entry] = UInt32(truncatingIfNeeded: at)
+            arena[at] = NameStore.fingerprint(hashes[entry])
+            arena[at &+ 1] = UInt8(truncatingIfNeeded: min(length, NameStore.longName))
+            for byte in 0..<(headerSize &- 2) { arena[at &+ 2 &+ byte] = UInt8(truncatingIfNeeded: entry &>> (byte &* 8)) }
+            at &+= headerSize
+            if length >= NameStore.longName {
+                arena[at] = UInt8(truncatingIfNeeded: length)
+                arena[at &+ 1] = UInt8(truncatingIfNeeded: length &>> 8)
+                at &+= 2
+            }
+            if length > 0 { (arena + at).initialize(from: name.baseAddress!, count: length) }
+            starts[cursor] = UInt32(truncatingIfNeeded: at &+ length)
+        }
+        (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
+        // The cursors have moved one bucket on: `starts[b]` is bucket b's start.
+        self.arena = Column(adopting: arena, count: used)
+        bucketStarts = Column(adopting: starts, count: bucketCount &+ 1)
+        self.recordStarts = Column(adopting: recordStarts, count: count)
+        self.codec = codec
+        self.headerSize = headerSize
+        entryMask = wideEntries ? ~0 : (1 << 24) &- 1
     }
 }

@@ -26,6 +26,8 @@ final class PendingNames: @unchecked Sendable {
     private let hashes: UnsafeMutablePointer<UInt64>
 
     private static let notEncoded = UInt16.max
+    /// Marks, in ``lengths``, a name encoded by ``store(entries:)`` into its own buffer.
+    private static let leftOver: UInt16 = 0x8000
 
     /// Where each chunk of ``chunkSize`` symbols writes its codes: the raw
     /// length of the names before it, which its codes cannot exceed.
@@ -109,75 +111,44 @@ final class PendingNames: @unchecked Sendable {
         hashes.deallocate()
     }
 
-    /// The filing hash of each entry's name, entry `e` being parsed symbol `entries[e]`.
-    func hashes(entries: UnsafeBufferPointer<UInt32>) -> [UInt64] {
-        [UInt64](unsafeUninitializedCapacity: entries.count) { buffer, initialized in
-            for (entry, symbol) in entries.enumerated() {
-                let symbol = Int(symbol)
-                buffer[entry] = lengths[symbol] == PendingNames.notEncoded
-                    ? NameHash.filingHash(table.name(symbol)) : hashes[symbol]
-            }
-            initialized = entries.count
-        }
-    }
-
-    /// The names laid out in entry order: entry `e` is parsed symbol `entries[e]`.
+    /// The names laid out as a ``NameStore``: entry `e` is parsed symbol `entries[e]`.
     ///
-    /// Names are grouped in blocks of ``NameStore/blockSize``, each a header of
-    /// code counts followed by the names' codes (see ``NameStore``).
+    /// First each entry's filing hash is gathered, and the few `__pfx_`
+    /// names that were left for later but did not fold are encoded, into a
+    /// buffer of their own; then the store is laid out from the codes.
     func store(entries: UnsafeBufferPointer<UInt32>) -> NameStore {
-        let blockSize = NameStore.blockSize
-        // Each block's header, each name's codes (for a name left for later,
-        // its raw length bounds them), and 2 bytes before a long name's codes.
-        // Sized from the code counts, not the raw lengths (nearly twice as
-        // much): a heap that has been used before hands out pages that are
-        // already resident, so the slack would be resident too.
-        var capacity = (entries.count / blockSize + 1) * blockSize
-        for symbol in entries {
-            let length = Int(lengths[Int(symbol)])
-            let bound = length == Int(PendingNames.notEncoded) ? Int(table.nameLengths[Int(symbol)]) : length
-            capacity &+= bound &+ (bound >= NameStore.longName ? 2 : 0)
+        let count = entries.count
+        let entryHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: max(count, 1))
+        defer { entryHashes.deallocate() }
+        // Room for every left-over name's codes (never more than its bytes),
+        // and the encoder's scratch after them.
+        var leftOverBytes = 0
+        for symbol in entries where lengths[Int(symbol)] == PendingNames.notEncoded {
+            leftOverBytes &+= Int(table.nameLengths[Int(symbol)])
         }
-        // Lookups read 16 code bytes from a name's start whatever its length.
-        capacity &+= NameStore.readPadding
-        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity, 1))
-        var blockStarts = [UInt32]()
-        blockStarts.reserveCapacity(entries.count / blockSize + 1)
-        // Room to encode a `__pfx_` name left for later: at most 512 bytes.
-        let pending = UnsafeMutablePointer<UInt8>.allocate(capacity: SymbolTableParser.maximumNameLength + 72)
-        defer { pending.deallocate() }
-        var used = 0
-        var header = 0
+        let leftOvers = UnsafeMutablePointer<UInt8>.allocate(capacity: leftOverBytes &+ 72)
+        defer { leftOvers.deallocate() }
+        var leftOverUsed = 0
         for (entry, symbol) in entries.enumerated() {
             let symbol = Int(symbol)
-            let slot = entry & (blockSize &- 1)
-            if slot == 0 {
-                blockStarts.append(UInt32(truncatingIfNeeded: used))
-                header = used
-                (arena + used).initialize(repeating: 0, count: blockSize)
-                used &+= blockSize
+            guard lengths[symbol] == PendingNames.notEncoded else {
+                entryHashes[entry] = hashes[symbol]
+                continue
             }
-            var length = Int(lengths[symbol])
-            var source = UnsafePointer(codes + Int(starts[symbol]))
-            if length == Int(PendingNames.notEncoded) {
-                length = encoder.encode(table.name(symbol), scratch: pending + SymbolTableParser.maximumNameLength,
-                                        into: pending)
-                source = UnsafePointer(pending)
-            }
-            if length < NameStore.longName {
-                arena[header &+ slot] = UInt8(truncatingIfNeeded: length)
-            } else {
-                // The rare long name: its length in two bytes before the codes.
-                arena[header &+ slot] = UInt8(NameStore.longName)
-                arena[used] = UInt8(truncatingIfNeeded: length)
-                arena[used &+ 1] = UInt8(truncatingIfNeeded: length >> 8)
-                used &+= 2
-            }
-            (arena + used).initialize(from: source, count: length)
-            used &+= length
+            let name = table.name(symbol)
+            entryHashes[entry] = NameHash.filingHash(name)
+            let length = encoder.encode(name, scratch: leftOvers + leftOverBytes, into: leftOvers + leftOverUsed)
+            starts[symbol] = UInt32(truncatingIfNeeded: leftOverUsed)
+            lengths[symbol] = UInt16(truncatingIfNeeded: length) | PendingNames.leftOver
+            leftOverUsed &+= length
         }
-        assert(used &+ NameStore.readPadding <= capacity, "the name arena was sized too small")
-        (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
-        return NameStore(arena: Column(adopting: arena, count: used), blockStarts: Column(blockStarts), codec: codec)
+        return NameStore(count: count, hashes: UnsafeBufferPointer(start: entryHashes, count: count), codec: codec) {
+            let symbol = Int(entries[$0])
+            let length = lengths[symbol]
+            if _slowPath(length & PendingNames.leftOver != 0) {
+                return UnsafeBufferPointer(start: leftOvers + Int(starts[symbol]), count: Int(length & ~PendingNames.leftOver))
+            }
+            return UnsafeBufferPointer(start: codes + Int(starts[symbol]), count: Int(length))
+        }
     }
 }

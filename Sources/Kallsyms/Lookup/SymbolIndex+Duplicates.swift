@@ -13,39 +13,34 @@ extension SymbolIndex {
 
     /// Every name held by two or more symbols, sorted by name.
     ///
-    /// All symbols of one name share a hash bucket, so this walks the buckets
-    /// once instead of sorting all names.
+    /// All symbols of one name share a bucket of the name store, so this
+    /// walks the buckets once instead of sorting all names.
     public func duplicateNames() -> [DuplicateName] {
         var names: Set<String> = []
-        let table = storage.nameTable
-        let capacity = table.slots.count
-        // All symbols of one name sit in one run of occupied slots (linear
-        // probing), so duplicates are found by comparing within runs.
-        guard let firstFree = (0..<capacity).first(where: { table.slots[$0] == 0 }) else { return [] }
-        var run: [(packed: UInt32, entry: Int)] = []
-        for step in 1...capacity {
-            let slot = (firstFree + step) % capacity
-            let packed = table.slots[slot]
-            if let entry = table.entry(packed) {
-                run.append((packed, entry))
-                continue
+        let store = storage.names
+        var bucket: [(fingerprint: UInt8, entry: Int, codes: UnsafeBufferPointer<UInt8>)] = []
+        for number in 0..<store.bucketCount {
+            bucket.removeAll(keepingCapacity: true)
+            var record = UnsafePointer(store.arena.base) + Int(store.bucketStarts[number])
+            let end = UnsafePointer(store.arena.base) + Int(store.bucketStarts[number + 1])
+            while record < end {
+                let (fingerprint, entry, codes, next) = store.record(at: record)
+                bucket.append((fingerprint, entry, codes))
+                record = next
             }
-            for (position, member) in run.enumerated() {
-                let name = storage.names.encodedName(member.entry)
-                let seenEarlier = run[..<position].contains { other in
-                    other.packed & table.fingerprintMask == member.packed & table.fingerprintMask
-                        && storage.names.encodedName(other.entry).elementsEqual(name)
+            for (position, member) in bucket.enumerated() {
+                let seenEarlier = bucket[..<position].contains { other in
+                    other.fingerprint == member.fingerprint && other.codes.elementsEqual(member.codes)
                 }
                 if seenEarlier {
-                    names.insert(storage.names.withName(member.entry) { String(decoding: $0, as: UTF8.self) })
+                    names.insert(store.withName(member.entry) { String(decoding: $0, as: UTF8.self) })
                 }
                 if storage.hasPrefix(member.entry) {
-                    names.insert(storage.names.withName(member.entry, prefix: IndexStorage.prefixName) {
+                    names.insert(store.withName(member.entry, prefix: IndexStorage.prefixName) {
                         String(decoding: $0, as: UTF8.self)
                     })
                 }
             }
-            run.removeAll(keepingCapacity: true)
         }
         var result: [DuplicateName] = []
         for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {

@@ -154,56 +154,39 @@ extension IndexStorage {
         if folded != nil && matches.count &- before > 1 && matches.needsOrdering(from: before) { matches.sortByAddress() }
     }
 
-    /// Walks the probe run of `key`, appending entries named `direct` (`count`
+    /// Walks the bucket of `key`, appending entries named `direct` (`count`
     /// bytes) and entries named `folded` (`count - 6` bytes) that carry a
     /// folded prefix, in entry order.
     @inline(__always)
     private func probe(key: UnsafeRawPointer, keyCount: Int, direct: UnsafeRawPointer?, folded: UnsafeRawPointer?,
                        count: Int, region: Int?, into matches: inout SymbolIDMatches) {
         let hash = NameHash.hash(key, count: keyCount)
-        let table = nameTable
-        var group = table.home(hash)
-        let capacity = table.slots.count
-        let fingerprint = table.fingerprint(hash)
-        let indexMask = table.indexMask
-        let slots = table.slots.base
+        let names = self.names
+        var (record, end) = names.records(filedUnder: hash)
+        let fingerprint = NameStore.fingerprint(hash)
         // The encodings of the two names once a match has shown them: equal
         // names have equal encodings, so later duplicates are compared as
         // code bytes instead of being decoded.
         var directEncoding: UnsafeBufferPointer<UInt8>? = nil
         var foldedEncoding: UnsafeBufferPointer<UInt8>? = nil
-        // Four slots a step (``NameHashTable/group(at:fingerprint:)``), with
-        // no branch per slot: testing slot by slot mispredicted about once a
-        // lookup, since the match is as often one slot past its home as at it.
-        while true {
-            let step = table.group(at: group, fingerprint: fingerprint)
-            var candidates = step.candidates
-            while candidates != 0 {
-                let packed = slots[group &+ candidates.trailingZeroBitCount]
-                candidates &= candidates &- 1
-                let entry = Int((packed & indexMask) &- 1)
-                let encoded = names.encodedName(entry)
-                let id: UInt32
-                if let folded, flags[entry] & Flags.hasPrefix != 0,
-                   verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
-                    id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
-                } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
-                    id = UInt32(truncatingIfNeeded: entry) &<< 1
-                } else {
-                    continue
-                }
-                if let region {
-                    if self.region(of: entry) == region { matches.append(id) }
-                } else {
-                    matches.append(id)
-                }
-                // A verified match has the query's hash, so its "more" bit
-                // speaks for every later slot that could match.
-                if packed & table.moreBit == 0 { return }
+        while record < end {
+            let (recordFingerprint, entry, encoded, next) = names.record(at: record)
+            record = next
+            guard recordFingerprint == fingerprint else { continue }
+            let id: UInt32
+            if let folded, flags[entry] & Flags.hasPrefix != 0,
+               verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
+                id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
+            } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
+                id = UInt32(truncatingIfNeeded: entry) &<< 1
+            } else {
+                continue
             }
-            if step.runEnds { return }
-            group &+= NameHashTable.groupWidth
-            if group >= capacity { group &-= capacity }
+            if let region {
+                if self.region(of: entry) == region { matches.append(id) }
+            } else {
+                matches.append(id)
+            }
         }
     }
 
