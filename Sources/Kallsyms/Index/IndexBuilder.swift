@@ -113,7 +113,6 @@ enum IndexBuilder {
     /// What the two threads of a build hand back.
     private final class Halves: @unchecked Sendable {
         var layout: AddressLayout?
-        var store: NameStore?
         var search: AddressSearch?
         /// The names once trained, for the thread that finishes its own half
         /// first to help encode; guarded by `mutex`, since the other thread
@@ -122,6 +121,11 @@ enum IndexBuilder {
         private let mutex = BuildLock()
 
         func publish(_ names: PendingNames) { mutex.withLock { trainedNames = names } }
+        /// The name store once sized, for the other thread to help write;
+        /// guarded by `mutex` like the names.
+        private var sizedStore: NameStore.Builder?
+        func publish(_ builder: NameStore.Builder) { mutex.withLock { sizedStore = builder } }
+        var storeBuilder: NameStore.Builder? { mutex.withLock { sizedStore } }
         var names: PendingNames? { mutex.withLock { trainedNames } }
     }
 
@@ -163,17 +167,23 @@ enum IndexBuilder {
             if half == 0 {
                 halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
                                               starts: layout.segmentStarts, flags: layout.flags)
+                // Then help lay out the names, if they are sized by now.
+                halves.storeBuilder?.writeParts()
             } else {
-                halves.store = layout.entries.withUnsafeBufferPointer { names.store(entries: $0) }
+                let builder = layout.entries.withUnsafeBufferPointer { names.storeBuilder(entries: $0) }
+                halves.publish(builder)
+                builder.writeParts()
             }
         }
-        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(0); finish(1) }
+        // Serially, the names come first, as in the first phase.
+        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(1); finish(0) }
+        let store = halves.storeBuilder!.finished()
 
         return (IndexStorage(
             source: table.source, symbolCount: table.count, searchableCount: layout.searchableCount,
             search: halves.search!, flags: Column(layout.flags), prefixDistance: Int32(layout.prefixDistance),
             extents: layout.extents, absoluteValues: layout.absoluteValues, regionRunStarts: layout.regionRunStarts,
-            regionRunRegions: layout.regionRunRegions, regions: layout.regions, names: halves.store!,
+            regionRunRegions: layout.regionRunRegions, regions: layout.regions, names: store,
             diagnostics: table.diagnostics, kernelCoverage: layout.kernelCoverage,
             addressWidth: table.addressWidth), BuildExtras(builtinAnnotations: layout.builtinAnnotations,
                                                           namesMayBeDecorated: table.namesMayBeDecorated))

@@ -109,55 +109,172 @@ struct NameStore {
         }
     }
 
-    /// Lays out the names of `count` entries: entry `e` filed under
-    /// `hashes[e]`, with the codes `codes(e)`.
-    ///
-    /// Two passes: the first sizes every bucket, the second writes each
-    /// record at its bucket's next free byte, so the records of a bucket end
-    /// up in entry order.
-    init(count: Int, hashes: UnsafeBufferPointer<UInt64>, codec: NameCodec,
-         codes: (Int) -> UnsafeBufferPointer<UInt8>) {
-        let bucketCount = max(1, count / NameStore.entriesPerBucket)
-        let wideEntries = count >= 1 << 24
-        let headerSize = wideEntries ? 6 : 5
-        // Sizes, then (prefix sums) starts, one bucket ahead so that the
-        // second pass can use the table as each bucket's cursor.
-        let starts = UnsafeMutablePointer<UInt32>.allocate(capacity: bucketCount + 2)
-        starts.initialize(repeating: 0, count: bucketCount + 2)
-        for entry in 0..<count {
-            let length = codes(entry).count
-            let size = headerSize &+ length &+ (length >= NameStore.longName ? 2 : 0)
-            starts[NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 2] &+= UInt32(truncatingIfNeeded: size)
-        }
-        for bucket in 0..<bucketCount { starts[bucket &+ 2] &+= starts[bucket &+ 1] }
-        let used = Int(starts[bucketCount &+ 1])
-        let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: used &+ NameStore.readPadding)
-        let recordStarts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
-        for entry in 0..<count {
-            let name = codes(entry)
-            let length = name.count
-            let cursor = NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 1
-            var at = Int(starts[cursor])
-            recordStarts[entry] = UInt32(truncatingIfNeeded: at)
-            arena[at] = NameStore.fingerprint(hashes[entry])
-            arena[at &+ 1] = UInt8(truncatingIfNeeded: min(length, NameStore.longName))
-            for byte in 0..<(headerSize &- 2) { arena[at &+ 2 &+ byte] = UInt8(truncatingIfNeeded: entry &>> (byte &* 8)) }
-            at &+= headerSize
-            if length >= NameStore.longName {
-                arena[at] = UInt8(truncatingIfNeeded: length)
-                arena[at &+ 1] = UInt8(truncatingIfNeeded: length &>> 8)
-                at &+= 2
+    /// Copies `codes` to `destination` in words, the last one overlapping
+    /// the one before, writing nothing past the codes' end: a `memcpy` call
+    /// a name cost more than the copy.
+    @inline(__always)
+    static func copy(_ codes: UnsafeBufferPointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>) {
+        let count = codes.count
+        guard let source = codes.baseAddress, count > 0 else { return }
+        let from = UnsafeRawPointer(source)
+        let to = UnsafeMutableRawPointer(destination)
+        if count >= 8 {
+            var offset = 0
+            while offset &+ 8 < count {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset,
+                              as: UInt64.self)
+                offset &+= 8
             }
-            if length > 0 { (arena + at).initialize(from: name.baseAddress!, count: length) }
-            starts[cursor] = UInt32(truncatingIfNeeded: at &+ length)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self), toByteOffset: count &- 8,
+                          as: UInt64.self)
+        } else if count >= 4 {
+            to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self), toByteOffset: count &- 4,
+                          as: UInt32.self)
+        } else {
+            for offset in 0..<count { destination[offset] = source[offset] }
         }
-        (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
-        // The cursors have moved one bucket on: `starts[b]` is bucket b's start.
-        self.arena = Column(adopting: arena, count: used)
-        bucketStarts = Column(adopting: starts, count: bucketCount &+ 1)
-        self.recordStarts = Column(adopting: recordStarts, count: count)
+    }
+
+    /// A store being laid out, in two parts (the lower and the upper half of
+    /// the buckets) that either thread of a build may write.
+    ///
+    /// Every bucket is sized first, and the entries are sorted by part; then
+    /// each record is written to its bucket's next free byte, in entry
+    /// order. Records land at random in the arena, so nearly every store is
+    /// a cache miss, and writing them is most of the work (1.1–1.7 ms for
+    /// the 6.18 snapshot on one thread); two threads share it.
+    final class Builder: @unchecked Sendable {
+        private let count: Int
+        private let hashes: UnsafeMutablePointer<UInt64>
+        private let codec: NameCodec
+        private let codes: (Int) -> UnsafeBufferPointer<UInt8>
+        private let bucketCount: Int
+        private let headerSize: Int
+        /// Bucket starts, one bucket ahead: `starts[b + 1]` is bucket b's
+        /// next free byte while records are written, and its end afterwards.
+        private let starts: UnsafeMutablePointer<UInt32>
+        private let arena: UnsafeMutablePointer<UInt8>
+        private let used: Int
+        private let recordStarts: UnsafeMutablePointer<UInt32>
+        /// The entries of part 0, then those of part 1, each in entry order.
+        private let order: UnsafeMutablePointer<UInt32>
+        private let firstOfUpperPart: Int
+        /// Buckets below this are in part 0.
+        private let upperPartStart: Int
+        private var nextPart = 0
+        private let lock = BuildLock()
+
+        init(count: Int, hashes: UnsafeBufferPointer<UInt64>, codec: NameCodec,
+             codes: @escaping (Int) -> UnsafeBufferPointer<UInt8>) {
+            self.count = count
+            self.codec = codec
+            self.codes = codes
+            let bucketCount = max(1, count / NameStore.entriesPerBucket)
+            self.bucketCount = bucketCount
+            headerSize = count >= 1 << 24 ? 6 : 5
+            upperPartStart = bucketCount / 2
+            self.hashes = .allocate(capacity: max(count, 1))
+            if count > 0 { self.hashes.initialize(from: hashes.baseAddress!, count: count) }
+            starts = .allocate(capacity: bucketCount &+ 2)
+            starts.initialize(repeating: 0, count: bucketCount &+ 2)
+            var upperEntries = 0
+            for entry in 0..<count {
+                let length = codes(entry).count
+                let size = headerSize &+ length &+ (length >= NameStore.longName ? 2 : 0)
+                let bucket = NameStore.bucket(hashes[entry], bucketCount: bucketCount)
+                starts[bucket &+ 2] &+= UInt32(truncatingIfNeeded: size)
+                if bucket >= upperPartStart { upperEntries &+= 1 }
+            }
+            for bucket in 0..<bucketCount { starts[bucket &+ 2] &+= starts[bucket &+ 1] }
+            used = Int(starts[bucketCount &+ 1])
+            order = .allocate(capacity: max(count, 1))
+            firstOfUpperPart = count &- upperEntries
+            var lower = 0
+            var upper = firstOfUpperPart
+            for entry in 0..<count {
+                if NameStore.bucket(hashes[entry], bucketCount: bucketCount) >= upperPartStart {
+                    order[upper] = UInt32(truncatingIfNeeded: entry)
+                    upper &+= 1
+                } else {
+                    order[lower] = UInt32(truncatingIfNeeded: entry)
+                    lower &+= 1
+                }
+            }
+            arena = .allocate(capacity: used &+ NameStore.readPadding)
+            recordStarts = .allocate(capacity: max(count, 1))
+        }
+
+        deinit {
+            hashes.deallocate()
+            order.deallocate()
+        }
+
+        /// Writes parts no thread has claimed until none is left. Never
+        /// waits, so a build whose threads run one after the other cannot
+        /// deadlock.
+        func writeParts() {
+            while let part = claimPart() { write(part) }
+        }
+
+        private func claimPart() -> Int? {
+            lock.withLock {
+                guard nextPart < 2 else { return nil }
+                nextPart += 1
+                return nextPart - 1
+            }
+        }
+
+        private func write(_ part: Int) {
+            let range = part == 0 ? 0..<firstOfUpperPart : firstOfUpperPart..<count
+            for position in range {
+                let entry = Int(order[position])
+                let name = codes(entry)
+                let length = name.count
+                let cursor = NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 1
+                var at = Int(starts[cursor])
+                recordStarts[entry] = UInt32(truncatingIfNeeded: at)
+                // The header in two stores (a 5-byte header's last store
+                // reaches into the codes, written next).
+                let header = UInt64(NameStore.fingerprint(hashes[entry]))
+                    | UInt64(min(length, NameStore.longName)) &<< 8 | UInt64(truncatingIfNeeded: entry) &<< 16
+                UnsafeMutableRawPointer(arena + at).storeBytes(of: UInt32(truncatingIfNeeded: header), as: UInt32.self)
+                if headerSize == 6 || length > 0 {
+                    UnsafeMutableRawPointer(arena + (at &+ 4)).storeBytes(of: UInt16(truncatingIfNeeded: header &>> 32),
+                                                                         as: UInt16.self)
+                } else {
+                    arena[at &+ 4] = UInt8(truncatingIfNeeded: header &>> 32)
+                }
+                at &+= headerSize
+                if length >= NameStore.longName {
+                    arena[at] = UInt8(truncatingIfNeeded: length)
+                    arena[at &+ 1] = UInt8(truncatingIfNeeded: length &>> 8)
+                    at &+= 2
+                }
+                NameStore.copy(name, to: arena + at)
+                starts[cursor] = UInt32(truncatingIfNeeded: at &+ length)
+            }
+        }
+
+        /// The store, once both parts are written.
+        func finished() -> NameStore {
+            precondition(nextPart == 2, "a part of the name store was not written")
+            (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
+            // The cursors have moved one bucket on: `starts[b]` is bucket b's start.
+            return NameStore(arena: Column(adopting: arena, count: used),
+                             bucketStarts: Column(adopting: starts, count: bucketCount &+ 1),
+                             recordStarts: Column(adopting: recordStarts, count: count), codec: codec,
+                             headerSize: headerSize, entryMask: headerSize == 6 ? ~0 : (1 << 24) &- 1)
+        }
+    }
+
+    private init(arena: Column<UInt8>, bucketStarts: Column<UInt32>, recordStarts: Column<UInt32>, codec: NameCodec,
+                 headerSize: Int, entryMask: UInt32) {
+        self.arena = arena
+        self.bucketStarts = bucketStarts
+        self.recordStarts = recordStarts
         self.codec = codec
         self.headerSize = headerSize
-        entryMask = wideEntries ? ~0 : (1 << 24) &- 1
+        self.entryMask = entryMask
     }
 }

@@ -24,6 +24,10 @@ final class PendingNames: @unchecked Sendable {
     private let lengths: UnsafeMutablePointer<UInt16>
     /// Each symbol's ``NameHash/filingHash(_:)``, for encoded names.
     private let hashes: UnsafeMutablePointer<UInt64>
+    /// The parsed symbol of each entry, and the codes of the names encoded
+    /// late, once ``storeBuilder(entries:)`` has run.
+    private var entryOrder: UnsafeMutablePointer<UInt32>?
+    private var leftOverCodes: UnsafeMutablePointer<UInt8>?
 
     private static let notEncoded = UInt16.max
     /// Marks, in ``lengths``, a name encoded by ``store(entries:)`` into its own buffer.
@@ -109,15 +113,23 @@ final class PendingNames: @unchecked Sendable {
         starts.deallocate()
         lengths.deallocate()
         hashes.deallocate()
+        entryOrder?.deallocate()
+        leftOverCodes?.deallocate()
     }
 
-    /// The names laid out as a ``NameStore``: entry `e` is parsed symbol `entries[e]`.
+    /// The names, to be laid out as a ``NameStore``: entry `e` is parsed
+    /// symbol `entries[e]`. Call once; the builder's parts may then be
+    /// written on any threads while this object lives.
     ///
     /// First each entry's filing hash is gathered, and the few `__pfx_`
     /// names that were left for later but did not fold are encoded, into a
-    /// buffer of their own; then the store is laid out from the codes.
-    func store(entries: UnsafeBufferPointer<UInt32>) -> NameStore {
+    /// buffer of their own; the builder then sizes the store.
+    func storeBuilder(entries: UnsafeBufferPointer<UInt32>) -> NameStore.Builder {
+        precondition(entryOrder == nil, "the store is built once")
         let count = entries.count
+        let order = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
+        if count > 0 { order.initialize(from: entries.baseAddress!, count: count) }
+        entryOrder = order
         let entryHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: max(count, 1))
         defer { entryHashes.deallocate() }
         // Room for every left-over name's codes (never more than its bytes),
@@ -127,7 +139,7 @@ final class PendingNames: @unchecked Sendable {
             leftOverBytes &+= Int(table.nameLengths[Int(symbol)])
         }
         let leftOvers = UnsafeMutablePointer<UInt8>.allocate(capacity: leftOverBytes &+ 72)
-        defer { leftOvers.deallocate() }
+        leftOverCodes = leftOvers
         var leftOverUsed = 0
         for (entry, symbol) in entries.enumerated() {
             let symbol = Int(symbol)
@@ -142,13 +154,19 @@ final class PendingNames: @unchecked Sendable {
             lengths[symbol] = UInt16(truncatingIfNeeded: length) | PendingNames.leftOver
             leftOverUsed &+= length
         }
-        return NameStore(count: count, hashes: UnsafeBufferPointer(start: entryHashes, count: count), codec: codec) {
-            let symbol = Int(entries[$0])
-            let length = lengths[symbol]
-            if _slowPath(length & PendingNames.leftOver != 0) {
-                return UnsafeBufferPointer(start: leftOvers + Int(starts[symbol]), count: Int(length & ~PendingNames.leftOver))
-            }
-            return UnsafeBufferPointer(start: codes + Int(starts[symbol]), count: Int(length))
+        return NameStore.Builder(count: count, hashes: UnsafeBufferPointer(start: entryHashes, count: count),
+                                 codec: codec) { [self] in codes(ofEntry: $0) }
+    }
+
+    /// Entry `entry`'s codes, once ``storeBuilder(entries:)`` has run.
+    @inline(__always)
+    private func codes(ofEntry entry: Int) -> UnsafeBufferPointer<UInt8> {
+        let symbol = Int(entryOrder.unsafelyUnwrapped[entry])
+        let length = lengths[symbol]
+        if _slowPath(length & PendingNames.leftOver != 0) {
+            return UnsafeBufferPointer(start: leftOverCodes.unsafelyUnwrapped + Int(starts[symbol]),
+                                       count: Int(length & ~PendingNames.leftOver))
         }
+        return UnsafeBufferPointer(start: codes + Int(starts[symbol]), count: Int(length))
     }
 }
