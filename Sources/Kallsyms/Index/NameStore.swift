@@ -136,78 +136,99 @@ struct NameStore {
         }
     }
 
-    /// A store being laid out, in two parts (the lower and the upper half of
-    /// the buckets) that either thread of a build may write.
+    /// A store being laid out, in two parts (the entries of the lower and of
+    /// the upper half of the buckets) that either thread of a build may write.
     ///
-    /// Every bucket is sized first, and the entries are sorted by part; then
-    /// each record is written to its bucket's next free byte, in entry
-    /// order. Records land at random in the arena, so nearly every store is
-    /// a cache miss, and writing them is most of the work (1.1–1.7 ms for
-    /// the 6.18 snapshot on one thread); two threads share it.
+    /// The buckets are sized as the entries are added; then each record is
+    /// written at its bucket's next free byte, in entry order, so that each
+    /// bucket keeps entry order. Records land at random in the arena, nearly
+    /// every one a cache miss, and writing them is most of the work (1.1–1.7
+    /// ms for the 6.18 snapshot on one thread); the two parts split it.
+    /// (Writing the arena in sequence instead, from entries sorted by
+    /// bucket, read each entry's hash and codes at random instead: slower.)
     final class Builder: @unchecked Sendable {
         private let count: Int
+        /// Each entry's filing hash, and where its codes are and how many.
         private let hashes: UnsafeMutablePointer<UInt64>
+        private let codeStarts: UnsafeMutablePointer<UnsafePointer<UInt8>>
+        private let codeCounts: UnsafeMutablePointer<UInt16>
         private let codec: NameCodec
-        private let codes: (Int) -> UnsafeBufferPointer<UInt8>
         private let bucketCount: Int
         private let headerSize: Int
-        /// Bucket starts, one bucket ahead: `starts[b + 1]` is bucket b's
-        /// next free byte while records are written, and its end afterwards.
+        /// Each bucket's size in bytes, at `b + 2`; then (prefix sums) its
+        /// start at `b + 1`, which moves on as its records are written; so
+        /// that at the end `starts[b]` is bucket b's start.
         private let starts: UnsafeMutablePointer<UInt32>
-        private let arena: UnsafeMutablePointer<UInt8>
-        private let used: Int
+        /// Allocated by ``size()``, once its size is known.
+        private var arena: UnsafeMutablePointer<UInt8>?
         private let recordStarts: UnsafeMutablePointer<UInt32>
         /// The entries of part 0, then those of part 1, each in entry order.
         private let order: UnsafeMutablePointer<UInt32>
-        private let firstOfUpperPart: Int
+        /// Where part 1 starts in ``order``; set by ``size()``.
+        private var upperEntries = 0
         /// Buckets below this are in part 0.
         private let upperPartStart: Int
         private var nextPart = 0
         private let lock = BuildLock()
 
-        init(count: Int, hashes: UnsafeBufferPointer<UInt64>, codec: NameCodec,
-             codes: @escaping (Int) -> UnsafeBufferPointer<UInt8>) {
+        /// Makes room for `count` entries, for the caller to
+        /// ``add(_:hash:codes:count:)`` each.
+        init(count: Int, codec: NameCodec) {
             self.count = count
             self.codec = codec
-            self.codes = codes
             let bucketCount = max(1, count / NameStore.entriesPerBucket)
             self.bucketCount = bucketCount
             headerSize = count >= 1 << 24 ? 6 : 5
             upperPartStart = bucketCount / 2
-            self.hashes = .allocate(capacity: max(count, 1))
-            if count > 0 { self.hashes.initialize(from: hashes.baseAddress!, count: count) }
+            hashes = .allocate(capacity: max(count, 1))
+            codeStarts = .allocate(capacity: max(count, 1))
+            codeCounts = .allocate(capacity: max(count, 1))
             starts = .allocate(capacity: bucketCount &+ 2)
             starts.initialize(repeating: 0, count: bucketCount &+ 2)
-            var upperEntries = 0
-            for entry in 0..<count {
-                let length = codes(entry).count
-                let size = headerSize &+ length &+ (length >= NameStore.longName ? 2 : 0)
-                let bucket = NameStore.bucket(hashes[entry], bucketCount: bucketCount)
-                starts[bucket &+ 2] &+= UInt32(truncatingIfNeeded: size)
-                if bucket >= upperPartStart { upperEntries &+= 1 }
-            }
-            for bucket in 0..<bucketCount { starts[bucket &+ 2] &+= starts[bucket &+ 1] }
-            used = Int(starts[bucketCount &+ 1])
             order = .allocate(capacity: max(count, 1))
-            firstOfUpperPart = count &- upperEntries
-            var lower = 0
-            var upper = firstOfUpperPart
-            for entry in 0..<count {
-                if NameStore.bucket(hashes[entry], bucketCount: bucketCount) >= upperPartStart {
-                    order[upper] = UInt32(truncatingIfNeeded: entry)
-                    upper &+= 1
-                } else {
-                    order[lower] = UInt32(truncatingIfNeeded: entry)
-                    lower &+= 1
-                }
-            }
-            arena = .allocate(capacity: used &+ NameStore.readPadding)
             recordStarts = .allocate(capacity: max(count, 1))
         }
 
         deinit {
             hashes.deallocate()
+            codeStarts.deallocate()
+            codeCounts.deallocate()
             order.deallocate()
+        }
+
+        /// Entry `entry` is filed under `hash`, with `count` codes at
+        /// `codes`: noted, and its bucket sized.
+        @inline(__always)
+        func add(_ entry: Int, hash: UInt64, codes: UnsafePointer<UInt8>, count length: Int) {
+            hashes[entry] = hash
+            codeStarts[entry] = codes
+            codeCounts[entry] = UInt16(truncatingIfNeeded: length)
+            starts[NameStore.bucket(hash, bucketCount: bucketCount) &+ 2]
+                &+= UInt32(truncatingIfNeeded: headerSize &+ length &+ (length >= NameStore.longName ? 2 : 0))
+        }
+
+        /// Once every entry is added: the buckets' starts, and the entries
+        /// of each part; then the parts may be written.
+        func size() {
+            for bucket in 0..<bucketCount { starts[bucket &+ 2] &+= starts[bucket &+ 1] }
+            arena = .allocate(capacity: Int(starts[bucketCount &+ 1]) &+ NameStore.readPadding)
+            // Part 0 from the front, part 1 from the back, then part 1 turned
+            // around: both in entry order. (The counts live in locals: kept
+            // in the object, every use was a check for exclusive access.)
+            var lower = 0
+            var upper = count
+            for entry in 0..<count {
+                if NameStore.bucket(hashes[entry], bucketCount: bucketCount) >= upperPartStart {
+                    upper &-= 1
+                    order[upper] = UInt32(truncatingIfNeeded: entry)
+                } else {
+                    order[lower] = UInt32(truncatingIfNeeded: entry)
+                    lower &+= 1
+                }
+            }
+            var upperPart = UnsafeMutableBufferPointer(start: order + lower, count: count &- lower)
+            upperPart.reverse()
+            upperEntries = count &- lower
         }
 
         /// Writes parts no thread has claimed until none is left. Never
@@ -226,11 +247,12 @@ struct NameStore {
         }
 
         private func write(_ part: Int) {
-            let range = part == 0 ? 0..<firstOfUpperPart : firstOfUpperPart..<count
+            let firstOfUpper = count &- upperEntries
+            let range = part == 0 ? 0..<firstOfUpper : firstOfUpper..<count
+            let arena = self.arena.unsafelyUnwrapped
             for position in range {
                 let entry = Int(order[position])
-                let name = codes(entry)
-                let length = name.count
+                let length = Int(codeCounts[entry])
                 let cursor = NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 1
                 var at = Int(starts[cursor])
                 recordStarts[entry] = UInt32(truncatingIfNeeded: at)
@@ -251,7 +273,7 @@ struct NameStore {
                     arena[at &+ 1] = UInt8(truncatingIfNeeded: length &>> 8)
                     at &+= 2
                 }
-                NameStore.copy(name, to: arena + at)
+                NameStore.copy(UnsafeBufferPointer(start: codeStarts[entry], count: length), to: arena + at)
                 starts[cursor] = UInt32(truncatingIfNeeded: at &+ length)
             }
         }
@@ -259,6 +281,8 @@ struct NameStore {
         /// The store, once both parts are written.
         func finished() -> NameStore {
             precondition(nextPart == 2, "a part of the name store was not written")
+            let used = Int(starts[bucketCount])
+            let arena = self.arena.unsafelyUnwrapped
             (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
             // The cursors have moved one bucket on: `starts[b]` is bucket b's start.
             return NameStore(arena: Column(adopting: arena, count: used),

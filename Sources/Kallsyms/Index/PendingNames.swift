@@ -24,14 +24,10 @@ final class PendingNames: @unchecked Sendable {
     private let lengths: UnsafeMutablePointer<UInt16>
     /// Each symbol's ``NameHash/filingHash(_:)``, for encoded names.
     private let hashes: UnsafeMutablePointer<UInt64>
-    /// The parsed symbol of each entry, and the codes of the names encoded
-    /// late, once ``storeBuilder(entries:)`` has run.
-    private var entryOrder: UnsafeMutablePointer<UInt32>?
+    /// The codes of the names encoded late, by ``storeBuilder(entries:)``.
     private var leftOverCodes: UnsafeMutablePointer<UInt8>?
 
     private static let notEncoded = UInt16.max
-    /// Marks, in ``lengths``, a name encoded by ``store(entries:)`` into its own buffer.
-    private static let leftOver: UInt16 = 0x8000
 
     /// Where each chunk of ``chunkSize`` symbols writes its codes: the raw
     /// length of the names before it, which its codes cannot exceed.
@@ -113,7 +109,6 @@ final class PendingNames: @unchecked Sendable {
         starts.deallocate()
         lengths.deallocate()
         hashes.deallocate()
-        entryOrder?.deallocate()
         leftOverCodes?.deallocate()
     }
 
@@ -125,48 +120,31 @@ final class PendingNames: @unchecked Sendable {
     /// names that were left for later but did not fold are encoded, into a
     /// buffer of their own; the builder then sizes the store.
     func storeBuilder(entries: UnsafeBufferPointer<UInt32>) -> NameStore.Builder {
-        precondition(entryOrder == nil, "the store is built once")
+        precondition(leftOverCodes == nil, "the store is built once")
         let count = entries.count
-        let order = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
-        if count > 0 { order.initialize(from: entries.baseAddress!, count: count) }
-        entryOrder = order
-        let entryHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: max(count, 1))
-        defer { entryHashes.deallocate() }
         // Room for every left-over name's codes (never more than its bytes),
         // and the encoder's scratch after them.
         var leftOverBytes = 0
         for symbol in entries where lengths[Int(symbol)] == PendingNames.notEncoded {
             leftOverBytes &+= Int(table.nameLengths[Int(symbol)])
         }
+        let builder = NameStore.Builder(count: count, codec: codec)
         let leftOvers = UnsafeMutablePointer<UInt8>.allocate(capacity: leftOverBytes &+ 72)
         leftOverCodes = leftOvers
         var leftOverUsed = 0
         for (entry, symbol) in entries.enumerated() {
             let symbol = Int(symbol)
-            guard lengths[symbol] == PendingNames.notEncoded else {
-                entryHashes[entry] = hashes[symbol]
+            let length = lengths[symbol]
+            if _fastPath(length != PendingNames.notEncoded) {
+                builder.add(entry, hash: hashes[symbol], codes: codes + Int(starts[symbol]), count: Int(length))
                 continue
             }
             let name = table.name(symbol)
-            entryHashes[entry] = NameHash.filingHash(name)
-            let length = encoder.encode(name, scratch: leftOvers + leftOverBytes, into: leftOvers + leftOverUsed)
-            starts[symbol] = UInt32(truncatingIfNeeded: leftOverUsed)
-            lengths[symbol] = UInt16(truncatingIfNeeded: length) | PendingNames.leftOver
-            leftOverUsed &+= length
+            let encoded = encoder.encode(name, scratch: leftOvers + leftOverBytes, into: leftOvers + leftOverUsed)
+            builder.add(entry, hash: NameHash.filingHash(name), codes: leftOvers + leftOverUsed, count: encoded)
+            leftOverUsed &+= encoded
         }
-        return NameStore.Builder(count: count, hashes: UnsafeBufferPointer(start: entryHashes, count: count),
-                                 codec: codec) { [self] in codes(ofEntry: $0) }
-    }
-
-    /// Entry `entry`'s codes, once ``storeBuilder(entries:)`` has run.
-    @inline(__always)
-    private func codes(ofEntry entry: Int) -> UnsafeBufferPointer<UInt8> {
-        let symbol = Int(entryOrder.unsafelyUnwrapped[entry])
-        let length = lengths[symbol]
-        if _slowPath(length & PendingNames.leftOver != 0) {
-            return UnsafeBufferPointer(start: leftOverCodes.unsafelyUnwrapped + Int(starts[symbol]),
-                                       count: Int(length & ~PendingNames.leftOver))
-        }
-        return UnsafeBufferPointer(start: codes + Int(starts[symbol]), count: Int(length))
+        builder.size()
+        return builder
     }
 }
