@@ -114,6 +114,7 @@ enum IndexBuilder {
     private final class Halves: @unchecked Sendable {
         var layout: AddressLayout?
         var search: AddressSearch?
+        var storeBuilder: NameStore.Builder?
         /// The names once trained, for the thread that finishes its own half
         /// first to help encode; guarded by `mutex`, since the other thread
         /// may look while it is being set.
@@ -121,11 +122,7 @@ enum IndexBuilder {
         private let mutex = BuildLock()
 
         func publish(_ names: PendingNames) { mutex.withLock { trainedNames = names } }
-        /// The name store once sized, for the other thread to help write;
-        /// guarded by `mutex` like the names.
-        private var sizedStore: NameStore.Builder?
-        func publish(_ builder: NameStore.Builder) { mutex.withLock { sizedStore = builder } }
-        var storeBuilder: NameStore.Builder? { mutex.withLock { sizedStore } }
+
         var names: PendingNames? { mutex.withLock { trainedNames } }
     }
 
@@ -167,17 +164,15 @@ enum IndexBuilder {
             if half == 0 {
                 halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
                                               starts: layout.segmentStarts, flags: layout.flags)
-                // Then help lay out the names, if they are sized by now.
-                halves.storeBuilder?.writeParts()
             } else {
-                let builder = layout.entries.withUnsafeBufferPointer { names.storeBuilder(entries: $0) }
-                halves.publish(builder)
-                builder.writeParts()
+                halves.storeBuilder = layout.entries.withUnsafeBufferPointer { names.storeBuilder(entries: $0) }
             }
         }
-        // Serially, the names come first, as in the first phase.
-        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(1); finish(0) }
-        let store = halves.storeBuilder!.finished()
+        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(0); finish(1) }
+        // The name store's records, written as two halves of its buckets.
+        let builder = halves.storeBuilder!
+        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: builder.write) } else { builder.write(0); builder.write(1) }
+        let store = builder.finished()
 
         return (IndexStorage(
             source: table.source, symbolCount: table.count, searchableCount: layout.searchableCount,

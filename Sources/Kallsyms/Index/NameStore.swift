@@ -137,7 +137,7 @@ struct NameStore {
     }
 
     /// A store being laid out, in two parts (the entries of the lower and of
-    /// the upper half of the buckets) that either thread of a build may write.
+    /// the upper half of the buckets) that two threads may write at once.
     ///
     /// The buckets are sized as the entries are added; then each record is
     /// written at its bucket's next free byte, in entry order, so that each
@@ -168,8 +168,6 @@ struct NameStore {
         private var upperEntries = 0
         /// Buckets below this are in part 0.
         private let upperPartStart: Int
-        private var nextPart = 0
-        private let lock = BuildLock()
 
         /// Makes room for `count` entries, for the caller to
         /// ``add(_:hash:codes:count:)`` each.
@@ -231,22 +229,10 @@ struct NameStore {
             upperEntries = count &- lower
         }
 
-        /// Writes parts no thread has claimed until none is left. Never
-        /// waits, so a build whose threads run one after the other cannot
-        /// deadlock.
-        func writeParts() {
-            while let part = claimPart() { write(part) }
-        }
-
-        private func claimPart() -> Int? {
-            lock.withLock {
-                guard nextPart < 2 else { return nil }
-                nextPart += 1
-                return nextPart - 1
-            }
-        }
-
-        private func write(_ part: Int) {
+        /// Writes the records of part `part` (0 or 1), on any thread, once
+        /// ``size()`` has run; the two parts touch disjoint memory.
+        @Sendable
+        func write(_ part: Int) {
             let firstOfUpper = count &- upperEntries
             let range = part == 0 ? 0..<firstOfUpper : firstOfUpper..<count
             let arena = self.arena.unsafelyUnwrapped
@@ -280,7 +266,6 @@ struct NameStore {
 
         /// The store, once both parts are written.
         func finished() -> NameStore {
-            precondition(nextPart == 2, "a part of the name store was not written")
             let used = Int(starts[bucketCount])
             let arena = self.arena.unsafelyUnwrapped
             (arena + used).initialize(repeating: 0, count: NameStore.readPadding)
