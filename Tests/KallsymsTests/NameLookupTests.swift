@@ -2,7 +2,7 @@ import Testing
 @testable import Kallsyms
 
 /// Name lookups where folded `__pfx_` padding symbols, stored `__pfx_` names
-/// and duplicates share probe runs, checked against a plain scan of the lines.
+/// and duplicates share buckets, checked against a plain scan of the lines.
 @Suite("Name lookup: padding symbols and duplicates")
 struct NameLookupTests {
     /// The answer a scan of the lines gives: every symbol of that name, by address.
@@ -114,7 +114,7 @@ struct NameLookupTests {
         #expect(index.symbols(named: ".LC1").isEmpty)
     }
 
-    @Test("names of up to 512 bytes (over 255 codes) in blocks with short ones: every name reads back and resolves")
+    @Test("names of up to 512 bytes (over 255 codes) beside short ones: every name reads back and resolves")
     func longNames() throws {
         var random = SplitMix64(seed: 7)
         var text = "ffffffff81000000 T _stext\n"

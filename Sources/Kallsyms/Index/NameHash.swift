@@ -1,4 +1,4 @@
-/// The 64-bit hash of a symbol name used by the name table.
+/// The 64-bit hash of a symbol name that the name store files it under.
 ///
 /// A multiply-and-fold hash over 8-byte words, in the style of wyhash: fast
 /// on the 10 to 40 byte names kernels have, and deterministic across runs
@@ -57,9 +57,9 @@ enum NameHash {
         return mix(mix(first ^ k1, second ^ state) ^ k2, state ^ k1)
     }
 
-    /// The hash a name is filed under in the name table: of the name without
+    /// The hash a name is filed under in the name store: of the name without
     /// one leading `__pfx_`, so that a padding symbol and its function share
-    /// a probe run (see `IndexStorage.collectMatches`).
+    /// a bucket (see `IndexStorage.collectMatches`).
     static func filingHash(_ name: UnsafeRawBufferPointer) -> UInt64 {
         guard let start = name.baseAddress else { return hash(UnsafeRawPointer(bitPattern: 1)!, count: 0) }
         if name.count > 6 && IndexStorage.hasPrefixName(name) { return hash(start + 6, count: name.count - 6) }

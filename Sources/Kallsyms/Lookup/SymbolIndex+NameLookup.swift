@@ -99,11 +99,11 @@ extension IndexStorage {
     /// names, to `matches` in address order.
     ///
     /// Entries are filed under their name without one leading `__pfx_`
-    /// (``NameHash/filingHash(_:)``), so `__pfx_foo` and `foo` share a probe run: a
+    /// (``NameHash/filingHash(_:)``), so `__pfx_foo` and `foo` share a bucket: a
     /// query for a padding symbol finds both a stored `__pfx_foo` and a
-    /// `foo` that carries a folded prefix in one probe, not two.
+    /// `foo` that carries a folded prefix in one walk, not two.
     ///
-    /// Kept out of line, with two copies of the probe loop: one for the
+    /// Kept out of line, with two copies of the bucket walk: one for the
     /// usual query (no `__pfx_`, any module), where the folded-prefix and
     /// module tests fold away (9 instructions and 0.4 mispredicts a lookup
     /// fewer), and one for the rest. When the loop was inlined at each of
