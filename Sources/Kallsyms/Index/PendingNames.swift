@@ -1,13 +1,14 @@
 /// Symbol names compressed in the order the input lists them, before the
-/// index has settled its entry order; ``store(entries:)`` then lays them out
-/// as a ``NameStore`` in entry order.
+/// index has settled its entry order; ``storeBuilder(entries:)`` then
+/// hands them, in entry order, to the ``NameStore/Builder`` that files them
+/// into buckets.
 ///
 /// Compressing names (training the codec, encoding, hashing) is the larger
 /// half of a build, and the other half (sorting, folding, keys, extents) only
 /// decides where each name goes. Done in input order, the two halves run on
 /// two threads at once, the names in chunks that the address side's thread
 /// helps with once its own work is done (``encode()``); the layout
-/// afterwards is a copy of code bytes.
+/// afterwards copies code bytes.
 ///
 /// `__pfx_` padding names are left for later: nearly all of them fold into
 /// the function they pad and are never stored. The few that stay are
@@ -43,7 +44,7 @@ final class PendingNames: @unchecked Sendable {
     /// and makes room for the codes; ``encode()`` then encodes and hashes
     /// every name but the `__pfx_` ones. `table` must outlive this value.
     ///
-    /// The codec's tables pass to the store that ``store(entries:)`` makes.
+    /// The codec's tables pass to the store that ``storeBuilder(entries:)`` starts.
     init(training table: ParsedTable) {
         self.table = table
         let count = table.count
