@@ -280,14 +280,4 @@ struct NameStore {
                              headerSize: headerSize, entryMask: headerSize == 6 ? ~0 : (1 << 24) &- 1)
         }
     }
-
-    private init(arena: Column<UInt8>, bucketStarts: Column<UInt32>, recordStarts: Column<UInt32>, codec: NameCodec,
-                 headerSize: Int, entryMask: UInt32) {
-        self.arena = arena
-        self.bucketStarts = bucketStarts
-        self.recordStarts = recordStarts
-        self.codec = codec
-        self.headerSize = headerSize
-        self.entryMask = entryMask
-    }
 }
