@@ -139,4 +139,56 @@ struct NameLookupTests {
             #expect(Self.answer(index, name) == Self.expected(name, in: reference), "symbols(named: \(name.prefix(20))...)")
         }
     }
+
+    @Test("a store of 2^24 + 1 entries keeps 4-byte entry numbers: every record names its entry, once, in its bucket")
+    func wideEntryNumbers() {
+        let count = (1 << 24) + 1
+        let builder = NameStore.Builder(count: count, codec: NameCodec(pairs: [:]))
+        let letters = Array("abcdefgh".utf8)
+        // Spread over the buckets by a multiplicative hash (a random one per
+        // entry doubled this test's time in a debug build).
+        func hash(_ entry: Int) -> UInt64 { UInt64(entry) &* 0x9E37_79B9_7F4A_7C15 }
+        letters.withUnsafeBufferPointer { letters in
+            for entry in 0..<count {
+                builder.add(entry, hash: hash(entry), codes: letters.baseAddress! + entry % 8, count: 1 + entry % 3 / 2)
+            }
+            builder.size()
+            builder.write(0)
+            builder.write(1)
+        }
+        let store = builder.finished()
+        defer { store.deallocate() }
+        #expect(store.headerSize == 6)
+        // Entry to record, around the 3-byte limit.
+        for entry in [0, 1, (1 << 24) - 2, (1 << 24) - 1, 1 << 24] {
+            let record = store.record(at: UnsafePointer(store.arena.base) + Int(store.recordStarts[entry]))
+            #expect(record.entry == entry)
+            #expect(Array(record.codes) == Array(letters[(entry % 8)..<(entry % 8 + 1 + entry % 3 / 2)]))
+            #expect(record.fingerprint == NameStore.fingerprint(hash(entry)))
+        }
+        // One bucket in 256 holds exactly the entries filed there, in entry
+        // order (all of them would take most of a minute in a debug build).
+        var seen = 0
+        var inOrder = true
+        var inTheirBuckets = true
+        for bucket in stride(from: 0, to: store.bucketCount, by: 256) {
+            var record = UnsafePointer(store.arena.base) + Int(store.bucketStarts[bucket])
+            let end = UnsafePointer(store.arena.base) + Int(store.bucketStarts[bucket + 1])
+            var last = -1
+            while record < end {
+                let (_, entry, _, next) = store.record(at: record)
+                inOrder = inOrder && entry > last
+                inTheirBuckets = inTheirBuckets && NameStore.bucket(hash(entry), bucketCount: store.bucketCount) == bucket
+                last = entry
+                seen += 1
+                record = next
+            }
+        }
+        // As many as were filed in those buckets: the bucket sizes add up.
+        var filed = 0
+        for entry in 0..<count where NameStore.bucket(hash(entry), bucketCount: store.bucketCount) % 256 == 0 { filed += 1 }
+        #expect(seen == filed && seen > 0)
+        #expect(inOrder)
+        #expect(inTheirBuckets)
+    }
 }
