@@ -172,8 +172,7 @@ struct NameLookupTests {
         var inOrder = true
         var inTheirBuckets = true
         for bucket in stride(from: 0, to: store.bucketCount, by: 256) {
-            var record = UnsafePointer(store.arena.base) + Int(store.bucketStarts[bucket])
-            let end = UnsafePointer(store.arena.base) + Int(store.bucketStarts[bucket + 1])
+            var (record, end) = store.records(inBucket: bucket)
             var last = -1
             while record < end {
                 let (_, entry, _, next) = store.record(at: record)

@@ -13,10 +13,10 @@ import Dispatch
 ///    real work only for modules; preference is computed only for aliases.
 /// 5. `__pfx_NAME` padding symbols are folded into `NAME`'s entry.
 /// 6. Keys, segments and extents are written (the search table over the
-///    keys is built with the name store, in the second phase).
+///    keys is built while the name store is sized, in the second phase).
 /// 7. Names, compressed meanwhile in input order on a second thread (which
-///    the first joins when done with steps 1 to 6), are laid out in entry
-///    order, and the name hash table is built.
+///    the first joins when done with steps 1 to 6), are filed into the
+///    name store's hash buckets in entry order.
 ///
 /// Every loop reads the parsed columns through pointers and makes no
 /// per-symbol allocation: building is a few passes over flat arrays.
@@ -129,6 +129,17 @@ enum IndexBuilder {
     /// Tables smaller than this are built on one thread.
     static let parallelThreshold = 8192
 
+    /// Runs `body(0)` and `body(1)`: on two threads when `parallel`, else one
+    /// after the other in the order `serially` gives.
+    private static func runTwo(_ parallel: Bool, _ body: @Sendable (Int) -> Void, serially order: (Int, Int) = (0, 1)) {
+        if parallel {
+            DispatchQueue.concurrentPerform(iterations: 2, execute: body)
+        } else {
+            body(order.0)
+            body(order.1)
+        }
+    }
+
     /// Builds the storage: the address side (steps 1 to 6 but names) on one
     /// thread while the names are compressed in input order on another, the
     /// first thread joining in once done; then the address search table
@@ -157,7 +168,7 @@ enum IndexBuilder {
         }
         // Serially, the names come first, so that they are all encoded by
         // the time the address side looks for work.
-        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: work) } else { work(1); work(0) }
+        runTwo(parallel, work, serially: (1, 0))
         let layout = halves.layout!
         let names = halves.names!
         let finish: @Sendable (Int) -> Void = { half in
@@ -168,10 +179,10 @@ enum IndexBuilder {
                 halves.storeBuilder = layout.entries.withUnsafeBufferPointer { names.storeBuilder(entries: $0) }
             }
         }
-        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: finish) } else { finish(0); finish(1) }
+        runTwo(parallel, finish)
         // The name store's records, written as two halves of its buckets.
         let builder = halves.storeBuilder!
-        if parallel { DispatchQueue.concurrentPerform(iterations: 2, execute: builder.write) } else { builder.write(0); builder.write(1) }
+        runTwo(parallel, builder.write)
         let store = builder.finished()
 
         return (IndexStorage(

@@ -81,8 +81,11 @@ struct NameCodec {
 
         deinit { codes.deallocate() }
 
+        /// How many bytes of scratch ``encode(_:scratch:into:)`` needs.
+        static let scratchSize = 72
+
         /// Encodes `name` into `output` (room for `name.count` bytes), using
-        /// `scratch` (room for 72 bytes); returns the encoded length.
+        /// `scratch` (room for ``scratchSize`` bytes); returns the encoded length.
         ///
         /// Greedy left-to-right pairing has a loop-carried dependency (where
         /// the next pair starts depends on whether this one had a code), which

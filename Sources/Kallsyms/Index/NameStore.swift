@@ -69,12 +69,17 @@ struct NameStore {
     @inline(__always)
     static func fingerprint(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash) }
 
+    /// The records of bucket `bucket`: from its first to past its last.
+    @inline(__always)
+    func records(inBucket bucket: Int) -> (start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) {
+        let base = UnsafePointer(arena.base)
+        return (base + Int(bucketStarts[bucket]), base + Int(bucketStarts[bucket &+ 1]))
+    }
+
     /// The records of the bucket a name with this filing hash is in.
     @inline(__always)
     func records(filedUnder hash: UInt64) -> (start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) {
-        let bucket = NameStore.bucket(hash, bucketCount: bucketCount)
-        let base = UnsafePointer(arena.base)
-        return (base + Int(bucketStarts[bucket]), base + Int(bucketStarts[bucket &+ 1]))
+        records(inBucket: NameStore.bucket(hash, bucketCount: bucketCount))
     }
 
     /// The record at `record`: its fingerprint, entry, codes, and where the next one starts.
@@ -199,9 +204,11 @@ struct NameStore {
         }
 
         /// Entry `entry` is filed under `hash`, with `count` codes at
-        /// `codes`: noted, and its bucket sized.
+        /// `codes` (at least one: the parser refuses empty names): noted, and
+        /// its bucket sized.
         @inline(__always)
         func add(_ entry: Int, hash: UInt64, codes: UnsafePointer<UInt8>, count length: Int) {
+            assert(length > 0, "a name without codes")
             hashes[entry] = hash
             codeStarts[entry] = codes
             codeCounts[entry] = UInt16(truncatingIfNeeded: length)
@@ -246,17 +253,14 @@ struct NameStore {
                 let cursor = NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 1
                 var at = Int(starts[cursor])
                 recordStarts[entry] = UInt32(truncatingIfNeeded: at)
-                // The header in two stores (a 5-byte header's last store
-                // reaches into the codes, written next).
+                // The header in two stores. Past a 5-byte header the second
+                // reaches one byte into the codes (every name has one), which
+                // are written next.
                 let header = UInt64(NameStore.fingerprint(hashes[entry]))
                     | UInt64(min(length, NameStore.longName)) &<< 8 | UInt64(truncatingIfNeeded: entry) &<< 16
                 UnsafeMutableRawPointer(arena + at).storeBytes(of: UInt32(truncatingIfNeeded: header), as: UInt32.self)
-                if headerSize == 6 || length > 0 {
-                    UnsafeMutableRawPointer(arena + (at &+ 4)).storeBytes(of: UInt16(truncatingIfNeeded: header &>> 32),
-                                                                         as: UInt16.self)
-                } else {
-                    arena[at &+ 4] = UInt8(truncatingIfNeeded: header &>> 32)
-                }
+                UnsafeMutableRawPointer(arena + (at &+ 4)).storeBytes(of: UInt16(truncatingIfNeeded: header &>> 32),
+                                                                     as: UInt16.self)
                 at &+= headerSize
                 if length >= NameStore.longName {
                     arena[at] = UInt8(truncatingIfNeeded: length)

@@ -74,7 +74,7 @@ final class PendingNames: @unchecked Sendable {
     /// or the other, since on this VM the two threads' speeds also differ
     /// from run to run.
     func encode() {
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 72)
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: NameCodec.PairEncoder.scratchSize)
         defer { scratch.deallocate() }
         let count = table.count
         while let chunk = claimChunk() {
@@ -130,7 +130,7 @@ final class PendingNames: @unchecked Sendable {
             leftOverBytes &+= Int(table.nameLengths[Int(symbol)])
         }
         let builder = NameStore.Builder(count: count, codec: codec)
-        let leftOvers = UnsafeMutablePointer<UInt8>.allocate(capacity: leftOverBytes &+ 72)
+        let leftOvers = UnsafeMutablePointer<UInt8>.allocate(capacity: leftOverBytes &+ NameCodec.PairEncoder.scratchSize)
         leftOverCodes = leftOvers
         var leftOverUsed = 0
         for (entry, symbol) in entries.enumerated() {

@@ -21,8 +21,7 @@ extension SymbolIndex {
         var bucket: [(fingerprint: UInt8, entry: Int, codes: UnsafeBufferPointer<UInt8>)] = []
         for number in 0..<store.bucketCount {
             bucket.removeAll(keepingCapacity: true)
-            var record = UnsafePointer(store.arena.base) + Int(store.bucketStarts[number])
-            let end = UnsafePointer(store.arena.base) + Int(store.bucketStarts[number + 1])
+            var (record, end) = store.records(inBucket: number)
             while record < end {
                 let (fingerprint, entry, codes, next) = store.record(at: record)
                 bucket.append((fingerprint, entry, codes))
