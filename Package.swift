@@ -19,7 +19,11 @@ let package = Package(
         .target(
             name: "Kallsyms",
             dependencies: ["CZlib"],
-            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
+            swiftSettings: [
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                // `BorrowedSymbol`'s lifetime annotations, as swift-system uses them.
+                .enableExperimentalFeature("Lifetimes"),
+            ]
         ),
         .executableTarget(
             name: "kallsyms",

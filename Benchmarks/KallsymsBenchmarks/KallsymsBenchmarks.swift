@@ -44,6 +44,16 @@ let benchmarks: @Sendable () -> Void = {
         lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { index.symbol(containing: $0) }
     }
 
+    // The same lookups answered by a symbol borrowed from the index (no
+    // reference count), each read for its offset, as `%pS` needs it.
+    Benchmark("Address.Borrowed.SymbolIndex", configuration: .init(scalingFactor: lookupsPerIteration)) { benchmark in
+        let index = fixture.index
+        lookUpEach(fixture.textAddresses, from: fixture.nextStart(), benchmark) { address -> UInt64 in
+            guard let symbol = index.borrowedSymbol(containing: address) else { return UInt64.max }
+            return address &- symbol.address
+        }
+    }
+
     // The same lookups returning ids (no reference count per answer), and
     // the baseline's, at uniform text addresses and at addresses inside
     // random functions: each function as likely as any other, as the frames

@@ -43,6 +43,36 @@ struct BatchLookupTests {
         #expect(index.symbols(containing: lazy) == Array(offsets.prefix(5_000)))
     }
 
+    @Test("borrowedSymbol(containing:) answers as symbol(containing:) does, property by property",
+          arguments: RealTable.allCases)
+    func borrowedAgrees(_ table: RealTable) throws {
+        let index = try table.load().index
+        var mismatches: [String] = []
+        var found = 0
+        for address in Self.addresses(for: index, seed: 0xB0220) where mismatches.count < 5 {
+            let owned = index.symbol(containing: address)
+            guard let borrowed = index.borrowedSymbol(containing: address) else {
+                if owned != nil { mismatches.append("\(address): borrowed nil, owned \(owned!)") }
+                continue
+            }
+            found += 1
+            guard let owned else { mismatches.append("\(address): owned nil"); continue }
+            let symbol = owned.symbol
+            // The start the lookup computed against the one the entry's key gives.
+            if borrowed.address != symbol.address || borrowed.symbolID != symbol.symbolID
+                || borrowed.symbol != symbol || borrowed.name != symbol.name || borrowed.size != symbol.size
+                || borrowed.type != symbol.type || borrowed.module != symbol.module
+                || borrowed.isAbsolute != symbol.isAbsolute || borrowed.isSymbolizable != symbol.isSymbolizable
+                || borrowed.description != symbol.description
+                || borrowed.withUTF8Name({ Array($0) }) != Array(symbol.name.utf8)
+                || address &- borrowed.address != owned.offset {
+                mismatches.append("\(address): \(symbol)")
+            }
+        }
+        #expect(found > 10_000)
+        #expect(mismatches.isEmpty, "\(mismatches)")
+    }
+
     @Test("bucket starts split into group starts and 16-bit offsets reconstruct exactly")
     func bucketStartsSplit() {
         let even = (0..<1_000).map { UInt32($0 * 3) }

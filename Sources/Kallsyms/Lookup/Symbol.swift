@@ -38,59 +38,40 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
     @usableFromInline var isFoldedPrefix: Bool { id & 1 != 0 }
 
     /// The symbol's name, as the kernel prints it.
-    public var name: String {
-        withUTF8Name { String(decoding: $0, as: UTF8.self) }
-    }
+    public var name: String { storage.name(ofSymbol: id) }
 
     /// Calls `body` with the name's bytes, without allocating.
     ///
     /// The buffer is valid only during the call.
     public func withUTF8Name<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try storage.names.withName(entry, prefix: isFoldedPrefix ? IndexStorage.prefixName : [], body)
+        try storage.withName(ofSymbol: id, body)
     }
 
     /// The start address (for absolute and per-cpu symbols, the value).
     @inlinable
-    public var address: UInt64 {
-        let address = storage.address(of: entry)
-        return isFoldedPrefix ? address &- UInt64(storage.prefixDistance) : address
-    }
+    public var address: UInt64 { storage.address(ofSymbol: id) }
 
     /// The distance to the next symbol, bounded by the end of the region, as the
     /// kernel computes it; nil when unknown (the last symbol of a module whose
     /// end was not given, or a symbol that is not an address at all).
-    public var size: UInt64? {
-        if isFoldedPrefix { return UInt64(storage.prefixDistance) }
-        let extent = storage.extent(of: entry)
-        switch extent.kind {
-        case .bounded: return extent.end &- storage.address(of: entry)
-        case .unknownSize, .notSymbolizable: return nil
-        }
-    }
+    public var size: UInt64? { storage.size(ofSymbol: id) }
 
     /// The `nm` type letter.
     public var type: SymbolType { storage.type(of: entry) }
 
     /// The module the symbol belongs to; nil for vmlinux.
-    public var module: Module? { storage.regions[storage.region(of: entry)] }
+    public var module: Module? { storage.module(ofSymbol: id) }
 
     /// True for absolute and per-cpu symbols, whose value is not an address in
     /// the kernel's text or data; such symbols are found by name only.
-    public var isAbsolute: Bool { entry >= storage.searchableCount }
+    public var isAbsolute: Bool { storage.isAbsolute(symbol: id) }
 
     /// True when the kernel's own `%pS` would resolve this symbol's address to it.
-    public var isSymbolizable: Bool {
-        guard !isAbsolute else { return false }
-        return storage.extent(of: entry).kind != .notSymbolizable
-    }
+    public var isSymbolizable: Bool { storage.isSymbolizable(symbol: id) }
 
     /// `ADDRESS TYPE NAME`, plus a tab and `[module]` for module symbols: the
     /// line `/proc/kallsyms` printed for it.
-    public var description: String {
-        var line = hex(address, width: storage.addressWidth) + " " + String(type.letter) + " " + name
-        if let module { line += "\t[\(module.name)]" }
-        return line
-    }
+    public var description: String { storage.line(ofSymbol: id) }
 
     public static func == (lhs: Symbol, rhs: Symbol) -> Bool {
         lhs.storage === rhs.storage && lhs.id == rhs.id
@@ -100,10 +81,4 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(ObjectIdentifier(storage))
         hasher.combine(id)
     }
-}
-
-/// Lower-case hex, zero-padded to `width` digits.
-func hex(_ value: UInt64, width: Int) -> String {
-    let digits = String(value, radix: 16)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }

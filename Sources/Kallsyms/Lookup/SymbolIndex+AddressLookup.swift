@@ -39,7 +39,16 @@ extension IndexStorage {
     @usableFromInline
     func locate(_ address: UInt64) -> UInt32? {
         guard let probe = probe(address) else { return nil }
-        return finish(probe, next: search.upperBound(probe), address: address)
+        return finish(probe, next: search.upperBound(probe), address: address)?.id
+    }
+
+    /// The id of the symbol containing `address`, and that symbol's start
+    /// address, which the last stage has at hand.
+    @usableFromInline
+    func locateWithStart(_ address: UInt64) -> (id: UInt32, start: UInt64)? {
+        guard let probe = probe(address),
+              let found = finish(probe, next: search.upperBound(probe), address: address) else { return nil }
+        return (found.id, search.segmentBases[probe.segment] &+ UInt64(truncatingIfNeeded: found.start))
     }
 
     /// The first stage of a lookup; nil when the address is below every segment.
@@ -59,8 +68,11 @@ extension IndexStorage {
     /// mispredicted on every other random lookup. Instead the next entry's
     /// first byte (its prefix's, when it has one) is computed arithmetically,
     /// and the one branch left, "the address is in that prefix", is rarely taken.
+    ///
+    /// Returns the id and the symbol's start as an offset into its segment
+    /// (callers that need only the id let the compiler drop the start).
     @inline(__always)
-    func finish(_ probe: AddressSearch.Probe, next: Int, address: UInt64) -> UInt32? {
+    func finish(_ probe: AddressSearch.Probe, next: Int, address: UInt64) -> (id: UInt32, start: Int32)? {
         let offset = probe.query &>> 2
         let keys = search.keys.base
         // Past a segment's end this reads the next segment's first key or the
@@ -69,19 +81,20 @@ extension IndexStorage {
         let nextKey = keys[next]
         let nextStart = nextKey &>> 2 &- ((nextKey &>> 1) & 1) &* prefixDistance
         if offset >= nextStart && next < probe.end {
-            return UInt32(truncatingIfNeeded: next) &<< 1 | 1
+            return (UInt32(truncatingIfNeeded: next) &<< 1 | 1, nextStart)
         }
         guard next > Int(search.segmentStarts[probe.segment]) else { return nil }
         let entry = next &- 1
         let entryKey = keys[entry]
+        let found = (id: UInt32(truncatingIfNeeded: entry) &<< 1, start: entryKey &>> 2)
         // Not special: the entry ends where the next entry begins, which is above `offset`.
-        if entryKey & AddressSearch.specialBit == 0 { return UInt32(truncatingIfNeeded: entry) &<< 1 }
+        if entryKey & AddressSearch.specialBit == 0 { return found }
         let extent = extents.extent(of: entry)
         switch extent.kind {
         case .bounded:
-            return address < extent.end ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
+            return address < extent.end ? found : nil
         case .unknownSize:
-            return offset == entryKey &>> 2 ? UInt32(truncatingIfNeeded: entry) &<< 1 : nil
+            return offset == entryKey &>> 2 ? found : nil
         case .notSymbolizable:
             return nil
         }
@@ -106,7 +119,7 @@ extension IndexStorage {
         for index in 0..<count {
             let probe = probes[index]
             ids[index] = probe.position < 0 ? UInt32.max
-                : finish(probe, next: probe.position, address: addresses[index]) ?? UInt32.max
+                : finish(probe, next: probe.position, address: addresses[index])?.id ?? UInt32.max
         }
     }
 
