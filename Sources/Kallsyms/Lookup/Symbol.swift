@@ -34,8 +34,8 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
     /// This symbol's id in its index.
     public var symbolID: ID { ID(rawValue: id) }
 
-    @usableFromInline var entry: Int { Int(id >> 1) }
-    @usableFromInline var isFoldedPrefix: Bool { id & 1 != 0 }
+    @usableFromInline var entry: Int { IndexStorage.entry(ofSymbol: id) }
+    @usableFromInline var isFoldedPrefix: Bool { IndexStorage.isFoldedPrefix(id) }
 
     /// The symbol's name, as the kernel prints it.
     public var name: String { storage.name(ofSymbol: id) }
