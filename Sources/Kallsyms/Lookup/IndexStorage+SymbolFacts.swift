@@ -22,8 +22,14 @@ extension IndexStorage {
 
     @inlinable
     func address(ofSymbol id: UInt32) -> UInt64 {
-        let address = address(of: IndexStorage.entry(ofSymbol: id))
-        return IndexStorage.isFoldedPrefix(id) ? address &- UInt64(prefixDistance) : address
+        start(ofSymbol: id, entryAddress: address(of: IndexStorage.entry(ofSymbol: id)))
+    }
+
+    /// Where symbol `id` starts, given its entry's address: a folded prefix
+    /// `prefixDistance` before it.
+    @inlinable
+    func start(ofSymbol id: UInt32, entryAddress: UInt64) -> UInt64 {
+        IndexStorage.isFoldedPrefix(id) ? entryAddress &- UInt64(prefixDistance) : entryAddress
     }
 
     func size(ofSymbol id: UInt32) -> UInt64? {
