@@ -5,7 +5,8 @@
 /// 64 MiB and a span under 512 MiB, so that every key fits a non-negative
 /// `Int32` (x86 has no unsigned SIMD compare; signed keys need none). vmlinux,
 /// the module area, ftrace trampolines and BPF programs usually land in
-/// separate segments, which keeps each one dense.
+/// separate segments, which keeps each one dense. The segment with the most
+/// entries is tested first (``segmentAndOffset(containing:)``).
 ///
 /// A key is the entry's offset from its segment's base shifted left by two,
 /// with the two bits the lookup needs in the low bits: ``prefixBit`` (a folded
@@ -49,6 +50,14 @@ struct AddressSearch {
     /// `offset << 2 | flags` of each entry; 16 `Int32.max` pad the end so a
     /// window never reads past the column.
     let keys: Column<Int32>
+    /// The segment with the most entries (vmlinux's text, in a kernel
+    /// table), tested before the others: its base, and the greatest offset
+    /// from it that still belongs to it. Random text addresses then find
+    /// their segment by one subtraction and one compare, instead of a loop
+    /// over the segment bases (14 of a batched lookup's 164 instructions).
+    let hotSegment: Int
+    let hotBase: UInt64
+    let hotLastOffset: UInt64
 
     static let prefixBit: Int32 = 2
     static let specialBit: Int32 = 1
@@ -84,6 +93,16 @@ struct AddressSearch {
     /// The offset of an entry from its segment's base.
     @inline(__always)
     func offset(of entry: Int) -> UInt64 { UInt64(UInt32(bitPattern: keys[entry]) &>> 2) }
+
+    /// The segment whose base is the greatest at or below `address`, or nil,
+    /// and `address`'s offset from that base.
+    @inline(__always)
+    func segmentAndOffset(containing address: UInt64) -> (segment: Int, offset: UInt64)? {
+        let offset = address &- hotBase
+        if _fastPath(offset <= hotLastOffset) { return (hotSegment, offset) }
+        guard let segment = segment(containing: address) else { return nil }
+        return (segment, address &- segmentBases[segment])
+    }
 
     /// The segment whose base is the greatest at or below `address`, or nil.
     @inline(__always)
@@ -277,6 +296,14 @@ struct AddressSearch {
             segmentBuckets = [0, 2]
             bucketStarts = [0, 0]
         }
+        var hot = 0
+        for segment in 1..<segmentStarts.count - 1
+        where segmentStarts[segment + 1] - segmentStarts[segment] > segmentStarts[hot + 1] - segmentStarts[hot] {
+            hot = segment
+        }
+        hotSegment = hot
+        hotBase = bases[hot]
+        hotLastOffset = hot + 1 < bases.count ? bases[hot + 1] - 1 - bases[hot] : UInt64.max - bases[hot]
         segmentBases = Column(bases)
         self.segmentStarts = Column(segmentStarts)
         segmentShifts = Column(shifts)

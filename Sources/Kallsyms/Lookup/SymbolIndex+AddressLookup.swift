@@ -59,8 +59,7 @@ extension IndexStorage {
     /// The first stage of a lookup; nil when the address is below every segment.
     @inline(__always)
     func probe(_ address: UInt64) -> AddressSearch.Probe? {
-        guard let segment = search.segment(containing: address) else { return nil }
-        let delta = address &- search.segmentBases[segment]
+        guard let (segment, delta) = search.segmentAndOffset(containing: address) else { return nil }
         // Keys are `offset << 2 | flags`; `| 3` makes the comparison ignore the flags.
         let query = delta >= UInt64(Int32.max >> 2) ? Int32.max : Int32(truncatingIfNeeded: delta) &<< 2 | 3
         return search.probe(query, segment: segment)
