@@ -16,8 +16,8 @@
 ///
 /// Inside a segment, the top bits of the offset pick a bucket, and the
 /// bucket table says which entry it starts at (about one entry a bucket on
-/// average). Sixteen keys are compared at once and the matching lanes counted
-/// by subtraction (the default x86-64 target has no `popcnt`). A lookup whose
+/// average). Sixteen keys are compared at once and the lanes above the query
+/// summed as vectors (the default x86-64 target has no `popcnt`). A lookup whose
 /// answer lies 16 or more entries past its bucket's start takes another window.
 ///
 /// A bucket's first entry is stored as a 16-bit offset from the first entry
