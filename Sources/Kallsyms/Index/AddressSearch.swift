@@ -55,9 +55,9 @@ struct AddressSearch {
     /// from it that still belongs to it. Random text addresses then find
     /// their segment by one subtraction and one compare, instead of a loop
     /// over the segment bases (14 of a batched lookup's 164 instructions).
-    let hotSegment: Int
-    let hotBase: UInt64
-    let hotLastOffset: UInt64
+    let largestSegment: Int
+    let largestSegmentBase: UInt64
+    let largestSegmentLastOffset: UInt64
 
     static let prefixBit: Int32 = 2
     static let specialBit: Int32 = 1
@@ -98,8 +98,8 @@ struct AddressSearch {
     /// and `address`'s offset from that base.
     @inline(__always)
     func segmentAndOffset(containing address: UInt64) -> (segment: Int, offset: UInt64)? {
-        let offset = address &- hotBase
-        if _fastPath(offset <= hotLastOffset) { return (hotSegment, offset) }
+        let offset = address &- largestSegmentBase
+        if _fastPath(offset <= largestSegmentLastOffset) { return (largestSegment, offset) }
         guard let segment = segment(containing: address) else { return nil }
         return (segment, address &- segmentBases[segment])
     }
@@ -198,11 +198,11 @@ struct AddressSearch {
                 return position
             }
             let window = keys.loadUnaligned(fromByteOffset: position &* 4, as: SIMD16<Int32>.self)
-            // A key above the query is a lane of all ones (-1). Summed as
-            // four 4-lane vectors and then across, explicitly: summed as one
-            // vector, LLVM narrowed the lanes to bytes and, in the batch,
-            // counted them by movemask and a software popcount (the default
-            // x86-64 target has no `popcnt`).
+            // A key above the query is a lane of all ones (-1), so the lanes'
+            // sum is minus the keys above it. Summed explicitly as four 4-lane
+            // vectors and then across: as one vector's sum, LLVM narrowed the
+            // lanes to bytes and, in the batch, counted them by movemask and a
+            // software popcount.
             let above = unsafeBitCast(window .> query, to: SIMD16<Int32>.self)
             let quarters = above.lowHalf.lowHalf &+ above.lowHalf.highHalf &+ above.highHalf.lowHalf
                 &+ above.highHalf.highHalf
@@ -291,14 +291,15 @@ struct AddressSearch {
             segmentBuckets = [0, 2]
             bucketStarts = [0, 0]
         }
-        var hot = 0
+        var largest = 0
         for segment in 1..<segmentStarts.count - 1
-        where segmentStarts[segment + 1] - segmentStarts[segment] > segmentStarts[hot + 1] - segmentStarts[hot] {
-            hot = segment
+        where segmentStarts[segment + 1] - segmentStarts[segment] > segmentStarts[largest + 1] - segmentStarts[largest] {
+            largest = segment
         }
-        hotSegment = hot
-        hotBase = bases[hot]
-        hotLastOffset = hot + 1 < bases.count ? bases[hot + 1] - 1 - bases[hot] : UInt64.max - bases[hot]
+        largestSegment = largest
+        largestSegmentBase = bases[largest]
+        largestSegmentLastOffset = largest + 1 < bases.count
+            ? bases[largest + 1] - 1 - bases[largest] : UInt64.max - bases[largest]
         segmentBases = Column(bases)
         self.segmentStarts = Column(segmentStarts)
         segmentShifts = Column(shifts)
