@@ -105,7 +105,11 @@ extension IndexStorage {
     @inline(__always)
     func locateGroup(_ addresses: UnsafePointer<UInt64>, count: Int, probes: UnsafeMutablePointer<AddressSearch.Probe>,
                      into ids: UnsafeMutablePointer<UInt32>) {
-        // An address below every segment gets a probe that finds nothing.
+        // An address below every segment gets a probe that finds nothing
+        // without a test of its own in the later stages: its window is
+        // empty (`end` is its position), so the second stage returns entry
+        // 0; and `finish` returns nil, since the query (-1) is below entry
+        // 0's start, and entry 0 is the first segment's first.
         let empty = AddressSearch.Probe(segment: 0, query: -1, position: 0, end: 0)
         // `while` loops, not `for index in 0..<count`: the range's iterator
         // kept a bounds check an iteration (2 instructions an address a pass).
@@ -117,7 +121,7 @@ extension IndexStorage {
         index = 0
         while index < count {
             let probe = probes[index]
-            probes[index].position = probe.query < 0 ? -1 : search.upperBound(probe)
+            probes[index].position = search.upperBound(probe)
             index &+= 1
         }
         // A separate pass, though the keys it reads came in with the windows:
@@ -127,8 +131,7 @@ extension IndexStorage {
         index = 0
         while index < count {
             let probe = probes[index]
-            ids[index] = probe.position < 0 ? UInt32.max
-                : finish(probe, next: probe.position, address: addresses[index]) ?? UInt32.max
+            ids[index] = finish(probe, next: probe.position, address: addresses[index]) ?? UInt32.max
             index &+= 1
         }
     }
