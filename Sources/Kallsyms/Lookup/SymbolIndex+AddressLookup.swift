@@ -84,7 +84,13 @@ extension IndexStorage {
         if offset >= nextStart && next < probe.end {
             return UInt32(truncatingIfNeeded: next) &<< 1 | 1
         }
-        guard next > Int(search.segmentStarts[probe.segment]) else { return nil }
+        // Only a query below entry 0 finds nothing before it: a segment's
+        // base is its first entry's logical start, so a query at or above a
+        // base never stops at that segment's first entry here (a prefix of it
+        // was taken above). Testing against entry 0 instead of the segment's
+        // first entry saves a load a lookup; the empty probe of a batch and an
+        // empty index (whose keys are all padding) land here with `next` 0.
+        guard next > 0 else { return nil }
         let entry = next &- 1
         let entryKey = keys[entry]
         // Not special: the entry ends where the next entry begins, which is above `offset`.
