@@ -150,6 +150,15 @@ struct AddressSearch {
         var end: Int
     }
 
+    /// The first stage of a lookup of `address`; nil when it is below every segment.
+    @inline(__always)
+    func probe(containing address: UInt64) -> Probe? {
+        guard let (segment, offset) = segmentAndOffset(containing: address) else { return nil }
+        // Keys are `offset << 2 | flags`; `| 3` makes the comparison ignore the flags.
+        let query = offset >= UInt64(Int32.max >> 2) ? Int32.max : Int32(truncatingIfNeeded: offset) &<< 2 | 3
+        return probe(query, segment: segment)
+    }
+
     /// The first stage of a lookup: the segment, the query key, and the
     /// bucket's entries (one memory access, to ``bucketOffsets``; the group
     /// starts are few enough to stay cached).
