@@ -76,11 +76,12 @@ extension IndexStorage {
             return UInt32(truncatingIfNeeded: next) &<< 1 | 1
         }
         // Only a query below entry 0 finds nothing before it: a segment's
-        // base is its first entry's logical start, so a query at or above a
-        // base never stops at that segment's first entry here (a prefix of it
-        // was taken above). Testing against entry 0 instead of the segment's
-        // first entry saves a load a lookup; the empty probe of a batch and an
-        // empty index (whose keys are all padding) land here with `next` 0.
+        // base is its first entry's logical start, so a query in a segment
+        // never stops at that segment's first entry here (one inside the
+        // entry's folded prefix has just returned the prefix). Testing
+        // against entry 0 instead of the segment's first entry saves a load a
+        // lookup; the empty probe of a batch and an empty index (whose keys
+        // are all padding) land here with `next` 0.
         guard next > 0 else { return nil }
         let entry = next &- 1
         let entryKey = keys[entry]
@@ -110,8 +111,8 @@ extension IndexStorage {
         let empty = AddressSearch.Probe(segment: 0, query: -1, position: 0, end: 0)
         // `while` loops, not `for index in 0..<count`: the range's iterator
         // kept a bounds check an iteration (2 instructions an address a pass).
-        // The search's columns in locals: read through `self` in each pass,
-        // their base pointers were loaded again for every address.
+        // And the search in a local: read through `self`, its columns' base
+        // pointers were loaded again for every address.
         let search = self.search
         var index = 0
         while index < count {
