@@ -183,12 +183,9 @@ struct AddressSearch {
     /// above its query; the answer is the entry before it (none, if it is the
     /// segment's first).
     ///
-    /// (The lanes were once counted two ways, chosen per call site: by
-    /// narrowing them to bytes and one `psadbw` in the single lookup, and by
-    /// a multiply on each 8-byte half in the batch, where LLVM had turned the
-    /// byte sum into a movemask and a software popcount. The sum of four
-    /// 4-lane vectors takes fewer instructions than either, in both: 7 fewer
-    /// an address in the batch.)
+    /// (The lanes were once counted two ways, chosen per call site; the sum
+    /// below takes fewer instructions than either, in both: 7 fewer an
+    /// address in the batch.)
     @inline(__always)
     func upperBound(_ probe: Probe) -> Int {
         var position = probe.position

@@ -30,8 +30,8 @@ public struct BorrowedSymbol: ~Escapable {
     }
 
     /// Reads the storage without retaining it; the index this symbol borrows keeps it alive.
-    @inlinable func read<Result>(_ body: (IndexStorage) -> Result) -> Result {
-        storage._withUnsafeGuaranteedRef(body)
+    @inlinable func read<Result>(_ body: (IndexStorage) throws -> Result) rethrows -> Result {
+        try storage._withUnsafeGuaranteedRef(body)
     }
 
     /// This symbol's id in its index.
@@ -47,14 +47,14 @@ public struct BorrowedSymbol: ~Escapable {
     ///
     /// The buffer is valid only during the call.
     public func withUTF8Name<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try storage._withUnsafeGuaranteedRef { try $0.withName(ofSymbol: id, body) }
+        try read { try $0.withName(ofSymbol: id, body) }
     }
 
     /// The distance to the next symbol; see ``Symbol/size``.
     public var size: UInt64? { read { $0.size(ofSymbol: id) } }
 
     /// The `nm` type letter.
-    public var type: SymbolType { read { $0.type(of: IndexStorage.entry(ofSymbol: id)) } }
+    public var type: SymbolType { read { $0.type(ofSymbol: id) } }
 
     /// The module the symbol belongs to; nil for vmlinux.
     public var module: Module? { read { $0.module(ofSymbol: id) } }

@@ -42,6 +42,8 @@ extension IndexStorage {
         }
     }
 
+    func type(ofSymbol id: UInt32) -> SymbolType { type(of: IndexStorage.entry(ofSymbol: id)) }
+
     func module(ofSymbol id: UInt32) -> Module? { regions[region(of: IndexStorage.entry(ofSymbol: id))] }
 
     func isAbsolute(symbol id: UInt32) -> Bool { IndexStorage.entry(ofSymbol: id) >= searchableCount }
@@ -53,8 +55,7 @@ extension IndexStorage {
 
     /// `ADDRESS TYPE NAME`, plus a tab and `[module]` for module symbols.
     func line(ofSymbol id: UInt32) -> String {
-        let type = type(of: IndexStorage.entry(ofSymbol: id))
-        var line = hex(address(ofSymbol: id), width: addressWidth) + " " + String(type.letter) + " "
+        var line = hex(address(ofSymbol: id), width: addressWidth) + " " + String(type(ofSymbol: id).letter) + " "
             + name(ofSymbol: id)
         if let module = module(ofSymbol: id) { line += "\t[\(module.name)]" }
         return line

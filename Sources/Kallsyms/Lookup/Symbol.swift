@@ -35,7 +35,6 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
     public var symbolID: ID { ID(rawValue: id) }
 
     @usableFromInline var entry: Int { IndexStorage.entry(ofSymbol: id) }
-    @usableFromInline var isFoldedPrefix: Bool { IndexStorage.isFoldedPrefix(id) }
 
     /// The symbol's name, as the kernel prints it.
     public var name: String { storage.name(ofSymbol: id) }
@@ -57,7 +56,7 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
     public var size: UInt64? { storage.size(ofSymbol: id) }
 
     /// The `nm` type letter.
-    public var type: SymbolType { storage.type(of: entry) }
+    public var type: SymbolType { storage.type(ofSymbol: id) }
 
     /// The module the symbol belongs to; nil for vmlinux.
     public var module: Module? { storage.module(ofSymbol: id) }
