@@ -16,6 +16,9 @@ struct NamePairCounts {
 
     /// One counter per pair of classes: `first << classShift | second`.
     let counts: UnsafeMutablePointer<UInt16>
+    /// ``classTable``, read once: through the lazily initialised static, each
+    /// name the parser sampled (or even just considered) called `swift_once`.
+    private let classes = NamePairCounts.classTable
 
     init() {
         counts = .allocate(capacity: NamePairCounts.pairCount)
@@ -36,7 +39,7 @@ struct NamePairCounts {
     @inline(__always)
     func add(_ bytes: UnsafePointer<UInt8>, count: Int) {
         guard count > 1 else { return }
-        let classes = NamePairCounts.classTable
+        let classes = self.classes
         var previous = Int(classes[Int(bytes[0])])
         var position = 1
         while position < count {
