@@ -33,6 +33,7 @@ struct NameLookupTests {
         ffffffff81000200 T __pfx___pfx_x
         ffffffff81000210 T __pfx_x
         ffffffff81000300 t __pfx_x
+        ffffffff81000350 t __pfx___pfx_x
         ffffffff81000400 t __pfx___pfx_x
         ffffffff81000410 t __pfx_x
         ffffffff81000500 t x

@@ -122,6 +122,11 @@ struct AddressSearch {
     /// a binary search mispredicted on most. More are searched.
     @inline(__always)
     func segment(ofEntry entry: Int) -> Int {
+        // Most entries are in the largest segment (vmlinux's text): one
+        // unsigned compare of the distance from its first entry.
+        let largestFirst = Int(segmentStarts[largestSegment])
+        let largestCount = Int(segmentStarts[largestSegment &+ 1]) &- largestFirst
+        if _fastPath(UInt(bitPattern: entry &- largestFirst) < UInt(bitPattern: largestCount)) { return largestSegment }
         let count = segmentBases.count
         if count <= 16 {
             var segment = 0

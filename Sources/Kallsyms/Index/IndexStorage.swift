@@ -108,6 +108,7 @@ final class IndexStorage: @unchecked Sendable {
 
     // MARK: - Per-entry facts
 
+    @inline(__always)
     func segment(of entry: Int) -> Int { search.segment(ofEntry: entry) }
 
     /// The address of an entry (its value, for absolute entries).

@@ -140,6 +140,7 @@ extension IndexStorage {
             }
         }
         let before = matches.count
+        let separateBuckets = probes == 2
         while true {
             probe(key: key, keyCount: keyCount, direct: direct, folded: folded, count: count, region: region,
                   into: &matches)
@@ -150,8 +151,10 @@ extension IndexStorage {
             key += 6
             keyCount &-= 6
         }
-        // A stored `__pfx_foo` and a folded one: put them in address order.
-        if folded != nil && matches.count &- before > 1 && matches.needsOrdering(from: before) { matches.sortByAddress() }
+        // One walk appends in entry order, which is already the ids' order (an
+        // entry has one name, so it cannot match as both a folded prefix and
+        // itself). Two walks, of two buckets, may interleave: put those in order.
+        if separateBuckets && matches.count &- before > 1 && matches.needsOrdering(from: before) { matches.sortByAddress() }
     }
 
     /// Walks the bucket of `key`, appending entries named `direct` (`count`
