@@ -44,7 +44,9 @@ public struct SymbolIDMatches: RandomAccessCollection, Sendable {
     }
 
     /// True when the matches from `start` on mix folded prefixes with
-    /// stored names, whose entry order may differ from address order.
+    /// stored names: the two walks of a `__pfx___pfx_x` query each append
+    /// in order, one the stored names and the other the folded prefixes,
+    /// so only a mix can be out of order.
     func needsOrdering(from start: Int) -> Bool {
         guard count - start > 1 else { return false }
         var folded = 0
