@@ -116,7 +116,8 @@ struct AddressSearch {
 
     /// The segment an entry belongs to.
     ///
-    /// A kernel table has a handful of segments (vmlinux, per-CPU, modules,
+    /// The largest segment is tested first, as addresses are. Past it, a
+    /// kernel table has a handful of segments (vmlinux, per-CPU, modules,
     /// trampolines): up to 16 are counted without a branch (the starts at or
     /// below the entry), a loop whose length is the same on every call, where
     /// a binary search mispredicted on most. More are searched.

@@ -43,17 +43,6 @@ public struct SymbolIDMatches: RandomAccessCollection, Sendable {
         count += 1
     }
 
-    /// True when the matches from `start` on mix folded prefixes with
-    /// stored names: the two walks of a `__pfx___pfx_x` query each append
-    /// in order, one the stored names and the other the folded prefixes,
-    /// so only a mix can be out of order.
-    func needsOrdering(from start: Int) -> Bool {
-        guard count - start > 1 else { return false }
-        var folded = 0
-        for position in start..<count where self[raw: position] & 1 != 0 { folded += 1 }
-        return folded > 0 && folded < count - start
-    }
-
     /// Puts matches from two probes (direct names and folded prefixes) in
     /// address order: a folded prefix of entry `e` lies just before `e`.
     mutating func sortByAddress() {

@@ -121,40 +121,32 @@ extension IndexStorage {
             return
         }
         // Otherwise the query itself, in one module or as a padding name.
-        var key = start
-        var keyCount = count
-        var direct: UnsafeRawPointer? = start
-        var folded: UnsafeRawPointer? = nil
-        var probes = 1
-        if namesPadding {
-            // A query for `__pfx_foo` also names the prefix folded into `foo`:
-            // both are filed under `foo`.
-            key = start + 6
-            keyCount = count &- 6
-            folded = key
-            if keyCount > 6 && IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: key, count: keyCount)) {
-                // `__pfx___pfx_x`: the stored `__pfx___pfx_x` is filed under
-                // `__pfx_x`, the `__pfx_x` with a folded prefix under `x`: two probes.
-                folded = nil
-                probes = 2
-            }
-        }
-        let before = matches.count
-        let separateBuckets = probes == 2
-        while true {
-            probe(key: key, keyCount: keyCount, direct: direct, folded: folded, count: count, region: region,
+        guard namesPadding else {
+            probe(key: start, keyCount: count, direct: start, folded: nil, count: count, region: region,
                   into: &matches)
-            probes &-= 1
-            if probes == 0 { break }
-            folded = key
-            direct = nil
-            key += 6
-            keyCount &-= 6
+            return
         }
-        // One walk appends in entry order, which is already the ids' order (an
-        // entry has one name, so it cannot match as both a folded prefix and
-        // itself). Two walks, of two buckets, may interleave: put those in order.
-        if separateBuckets && matches.count &- before > 1 && matches.needsOrdering(from: before) { matches.sortByAddress() }
+        // A query for `__pfx_foo` also names the prefix folded into `foo`:
+        // both are filed under `foo`.
+        let key = start + 6
+        let keyCount = count &- 6
+        guard keyCount > 6 && IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: key, count: keyCount)) else {
+            probe(key: key, keyCount: keyCount, direct: start, folded: key, count: count, region: region,
+                  into: &matches)
+            return
+        }
+        // `__pfx___pfx_x`: the stored `__pfx___pfx_x` is filed under
+        // `__pfx_x`, the `__pfx_x` with a folded prefix under `x`: two walks.
+        let before = matches.count
+        probe(key: key, keyCount: keyCount, direct: start, folded: nil, count: count, region: region, into: &matches)
+        let afterStored = matches.count
+        probe(key: key + 6, keyCount: keyCount &- 6, direct: nil, folded: key, count: count, region: region,
+              into: &matches)
+        // Each walk appends in entry order, which is already the ids' order (an
+        // entry has one name, so one walk cannot match it both as a folded
+        // prefix and as itself). Only when both walks found symbols may their
+        // runs interleave.
+        if afterStored > before && matches.count > afterStored { matches.sortByAddress() }
     }
 
     /// Walks the bucket of `key`, appending entries named `direct` (`count`

@@ -61,7 +61,8 @@ struct NamePairCounts {
     }
 
     /// The class of each byte value. A pointer, not an array, so the parse
-    /// loop pays for neither bounds checks nor lazy-initialisation checks.
+    /// loop pays no bounds checks; each counter keeps a copy (``classes``),
+    /// so it pays no lazy-initialisation check either.
     nonisolated(unsafe) static let classTable: UnsafePointer<UInt8> = {
         let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         table.initialize(repeating: UInt8(otherClass), count: 256)
