@@ -32,27 +32,41 @@ enum IndexBuilder {
         var ranges: [(start: UInt64, end: UInt64?)] = []
     }
 
-    /// Every region's ``Coverage`` in flat arrays, for the per-symbol passes:
+    /// Every region's ``Coverage`` in flat columns, for the per-symbol passes:
     /// reading `[Coverage]` element by element cost a call and an array
-    /// access per range.
-    struct CoverageRanges {
+    /// access per range, and reading flat arrays still cost a bounds check
+    /// per access (a fifth of the folding's instructions).
+    final class CoverageRanges {
         /// Region `r`'s ranges are `first[r]..<first[r + 1]`.
-        private var first: [Int] = [0]
-        private var starts: [UInt64] = []
+        private let first: UnsafeMutablePointer<Int>
+        private let starts: UnsafeMutablePointer<UInt64>
         /// The range's last address: its end minus one, or `UInt64.max` when
         /// the end is unknown (no known end is `UInt64.max`: ends are addresses
         /// past a symbol).
-        private var lasts: [UInt64] = []
+        private let lasts: UnsafeMutablePointer<UInt64>
 
         init(_ coverage: [Coverage]) {
-            for region in coverage {
-                for range in region.ranges {
-                    starts.append(range.start)
+            let rangeCount = coverage.reduce(0) { $0 + $1.ranges.count }
+            first = .allocate(capacity: coverage.count + 1)
+            starts = .allocate(capacity: max(rangeCount, 1))
+            lasts = .allocate(capacity: max(rangeCount, 1))
+            var number = 0
+            first[0] = 0
+            for (region, regionCoverage) in coverage.enumerated() {
+                for range in regionCoverage.ranges {
+                    starts[number] = range.start
                     // Ends are above starts, so `end - 1` cannot wrap.
-                    lasts.append(range.end.map { $0 &- 1 } ?? .max)
+                    lasts[number] = range.end.map { $0 &- 1 } ?? .max
+                    number += 1
                 }
-                first.append(starts.count)
+                first[region + 1] = number
             }
+        }
+
+        deinit {
+            first.deallocate()
+            starts.deallocate()
+            lasts.deallocate()
         }
 
         /// The number (across all regions) of the range of `region` holding `address`, or nil.
@@ -79,7 +93,7 @@ enum IndexBuilder {
         @inline(__always)
         func sameRange(region: Int, _ first: UInt64, _ second: UInt64) -> Bool {
             guard let number = rangeNumber(region: region, containing: first) else { return false }
-            return rangeNumber(region: region, containing: second) == number
+            return second >= starts[number] && second <= lasts[number]
         }
     }
 
@@ -452,18 +466,27 @@ enum IndexBuilder {
     private static func orderAliases(_ items: inout [SortItem], _ table: ParsedTable,
                                      regionOf: UnsafeBufferPointer<UInt16>) {
         items.withUnsafeMutableBufferPointer { items in
-            var start = 0
-            while start < items.count {
-                var end = start &+ 1
-                while end < items.count && items[end].address == items[start].address { end &+= 1 }
-                if end &- start > 1 {
-                    var group = UnsafeMutableBufferPointer(rebasing: items[start..<end])
-                    group.sort { lhs, rhs in
-                        preferenceCost(table, Int(lhs.symbol), regionOf: regionOf)
-                            > preferenceCost(table, Int(rhs.symbol), regionOf: regionOf)
-                    }
+            let count = items.count
+            // Neighbours compared pairwise, a group's end sought only once two
+            // are equal: the scan from each group's start, which set up an
+            // inner loop for every item, was 26 instructions an item.
+            var index = 1
+            while index < count {
+                let address = items[index].address
+                guard address == items[index &- 1].address else {
+                    index &+= 1
+                    continue
                 }
-                start = end
+                let start = index &- 1
+                var end = index &+ 1
+                while end < count && items[end].address == address { end &+= 1 }
+                var group = UnsafeMutableBufferPointer(rebasing: items[start..<end])
+                group.sort { lhs, rhs in
+                    preferenceCost(table, Int(lhs.symbol), regionOf: regionOf)
+                        > preferenceCost(table, Int(rhs.symbol), regionOf: regionOf)
+                }
+                // `items[end]` differs from the group; compare it with the next.
+                index = end &+ 1
             }
         }
     }
@@ -530,10 +553,10 @@ enum IndexBuilder {
         var upcomingSegment = 1
         var entry = 0
         while entry < searchableCount {
+            let address = addresses[entry]
             var last = entry
-            while last &+ 1 < searchableCount && addresses[last &+ 1] == addresses[entry] { last &+= 1 }
+            while last &+ 1 < searchableCount && addresses[last &+ 1] == address { last &+= 1 }
             let region = Int(regionOf[Int(entries[last])])
-            let address = addresses[last]
             var special: (end: UInt64, kind: ExtentTable.Kind)?
             if let range = ranges.range(region: region, containing: address) {
                 let rangeEnd = range.end
@@ -583,24 +606,29 @@ enum IndexBuilder {
         var pendingPrefix = false
         let count = items.count
         while position < count {
-            let address = items[position].address
+            let item = items[position]
             var groupEnd = position &+ 1
-            while groupEnd < count && items[groupEnd].address == address { groupEnd &+= 1 }
-            if distance > 0, !pendingPrefix, groupEnd == position &+ 1, groupEnd < count,
-               canFold(table, prefix: Int(items[position].symbol), into: Int(items[groupEnd].symbol),
-                       distance: distance, regionOf: regionOf, ranges: ranges) {
+            // Most items are alone at their address: the next one decides.
+            if groupEnd < count && items[groupEnd].address == item.address {
+                repeat { groupEnd &+= 1 } while groupEnd < count && items[groupEnd].address == item.address
+            } else if distance > 0, !pendingPrefix, groupEnd < count,
+                      canFold(table, prefix: Int(item.symbol), into: Int(items[groupEnd].symbol),
+                              distance: distance, regionOf: regionOf, ranges: ranges) {
                 pendingPrefix = true
-            } else {
-                entries[entryCount] = items[position].symbol
-                hasPrefix[entryCount] = pendingPrefix
-                entryCount &+= 1
-                for index in (position &+ 1)..<groupEnd {
-                    entries[entryCount] = items[index].symbol
-                    hasPrefix[entryCount] = false
-                    entryCount &+= 1
-                }
-                pendingPrefix = false
+                position = groupEnd
+                continue
             }
+            entries[entryCount] = item.symbol
+            hasPrefix[entryCount] = pendingPrefix
+            entryCount &+= 1
+            var index = position &+ 1
+            while index < groupEnd {
+                entries[entryCount] = items[index].symbol
+                hasPrefix[entryCount] = false
+                entryCount &+= 1
+                index &+= 1
+            }
+            pendingPrefix = false
             position = groupEnd
         }
         return entryCount
