@@ -132,6 +132,44 @@ struct ParserLineTests {
         }
     }
 
+    @Test("the name scan stops where a byte-by-byte scan does, and sees the same high bytes and bars")
+    func nameScanAgreesWithBytes() {
+        // Name bytes, with the two kinds the scan must notice wherever they
+        // fall (past 16 bytes too, in the vector loop), and every kind of stop.
+        let nameBytes: [UInt8] = Array("abc_xyz09.$".utf8) + [0x80, 0xC3, 0xA9, 0xFF, UInt8(ascii: "|")]
+        let stops: [UInt8] = [0x00, 0x09, 0x0A, 0x0D, 0x20, 0x7F]
+        var random = SplitMix64(seed: 0x5CA7)
+        var mismatches = 0
+        for trial in 0..<20_000 {
+            let count = 1 + Int(random.next() % 60)
+            var bytes = (0..<count).map { _ in nameBytes[Int(random.next() % UInt64(nameBytes.count))] }
+            // Mostly ASCII names, as kernels have: then a single high byte or bar matters.
+            if trial % 2 == 0 { bytes = bytes.map { $0 >= 0x80 || $0 == UInt8(ascii: "|") ? UInt8(ascii: "q") : $0 } }
+            if trial % 4 == 0 { bytes[Int(random.next() % UInt64(count))] = trial % 8 == 0 ? 0xC3 : UInt8(ascii: "|") }
+            if random.next() % 4 != 0 { bytes[Int(random.next() % UInt64(count))] = stops[Int(random.next() % 6)] }
+            // The scan may start anywhere and must not look past `end`.
+            let start = min(Int(random.next() % 3), count)
+            let end = start + Int(random.next() % UInt64(count - start + 1))
+            var expectedStop = start
+            while expectedStop < end && SymbolTableParser.isNameByte(bytes[expectedStop]) { expectedStop += 1 }
+            let name = bytes[start..<expectedStop]
+            var highBits: UInt64 = 0
+            var barBits: UInt64 = 0
+            let stop = bytes.withUnsafeBufferPointer {
+                SymbolTableParser.firstNonNameByte($0.baseAddress!, from: start, to: end,
+                                                   highBits: &highBits, barBits: &barBits)
+            }
+            let agrees = stop == expectedStop
+                && (highBits & 0x8080_8080_8080_8080 != 0) == name.contains { $0 >= 0x80 }
+                && (barBits != 0) == name.contains(UInt8(ascii: "|"))
+            if !agrees {
+                mismatches += 1
+                if mismatches <= 5 { Issue.record("bytes \(bytes), from \(start) to \(end): stop \(stop), expected \(expectedStop)") }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test("CRLF line ends read like LF")
     func crlf() throws {
         let lf = goodPrefix + "ffffffffc0a01000 t foo_init\t[foo]\nffffffffc0a01010 t foo_exit\t[foo]\n"

@@ -329,8 +329,9 @@ enum SymbolTableParser {
 
     /// The first position in `from..<to` whose byte is not a name byte (or `to`).
     ///
-    /// Looks at 8 bytes at a time: a byte below 0x21 or equal to 0x7F sets its
-    /// lane's top bit in `special` (the classic "has a byte less than n" trick,
+    /// Looks at 16 bytes at a time as a vector, then at the last few as a
+    /// word of 8: there a byte below 0x21 or equal to 0x7F sets its lane's
+    /// top bit in `special` (the classic "has a byte less than n" trick,
     /// exact for ASCII; bytes from 0x80 are name bytes and are masked out).
     /// The name's bytes are ORed into `highBits` (a byte of 0x80 or more shows
     /// as a lane's top bit) and each `|` sets its lane's top bit in `barBits`
@@ -346,6 +347,40 @@ enum SymbolTableParser {
         // many values for the registers), a store-to-load chain on every word.
         var nameHighBits: UInt64 = 0
         var nameBarBits: UInt64 = 0
+        // Sixteen bytes at a time first, as two words in one vector: the
+        // word tricks below, two lanes an instruction. (Byte-lane compares,
+        // `.<=` on `SIMD16<UInt8>`, became a loop over the lanes inside the
+        // parse loop.) The facts stay in vectors until the name ends.
+        let vectorOnes = SIMD2<UInt64>(repeating: ones)
+        let vectorHighs = SIMD2<UInt64>(repeating: highs)
+        var vectorBytes = SIMD2<UInt64>()
+        var vectorBars = SIMD2<UInt64>()
+        while position &+ 16 <= end {
+            let words = UnsafeRawPointer(text + position).loadUnaligned(as: SIMD2<UInt64>.self)
+            let below = (words &- vectorOnes &* 0x21) & ~words & vectorHighs
+            let del = words ^ vectorOnes &* 0x7F
+            let bar = words ^ vectorOnes &* 0x7C
+            let special = below | (del &- vectorOnes) & ~del & vectorHighs
+            let isBar = (bar &- vectorOnes) & ~bar & vectorHighs
+            if special[0] | special[1] != 0 {
+                // The first word with a stop holds the name's end; the second
+                // counts only when the first has none.
+                let first = special[0] != 0
+                let word = first ? words[0] : words[1]
+                let index = (first ? special[0] : special[1]).trailingZeroBitCount &>> 3
+                let nameLanes = (1 &<< UInt64(index &* 8)) &- 1
+                let whole = first ? 0 : words[0]
+                let wholeBars = first ? 0 : isBar[0]
+                highBits |= vectorBytes[0] | vectorBytes[1] | whole | word & nameLanes
+                barBits |= vectorBars[0] | vectorBars[1] | wholeBars | (first ? isBar[0] : isBar[1]) & nameLanes
+                return position &+ (first ? 0 : 8) &+ index
+            }
+            vectorBytes |= words
+            vectorBars |= isBar
+            position &+= 16
+        }
+        nameHighBits = vectorBytes[0] | vectorBytes[1]
+        nameBarBits = vectorBars[0] | vectorBars[1]
         while position &+ 8 <= end {
             let word = UnsafeRawPointer(text + position).loadUnaligned(as: UInt64.self)
             let below = (word &- ones &* 0x21) & ~word & highs
