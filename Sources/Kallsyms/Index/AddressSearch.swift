@@ -230,11 +230,24 @@ struct AddressSearch {
     /// `addresses.count`: segment `s` is `starts[s]..<starts[s + 1]`.
     static func segmentStarts(addresses: [UInt64], logicalStarts: [UInt64]) -> [Int] {
         var starts: [Int] = []
-        var base: UInt64 = 0
-        for (entry, address) in addresses.enumerated() {
-            if starts.isEmpty || address - addresses[entry - 1] > maximumGap || address - base > maximumSpan {
-                starts.append(entry)
-                base = logicalStarts[entry]
+        // Through buffers, each address read once: subscripting the arrays
+        // cost a bounds check and an emptiness test an entry (20 instructions).
+        addresses.withUnsafeBufferPointer { addresses in
+            logicalStarts.withUnsafeBufferPointer { logicalStarts in
+                guard let first = addresses.first else { return }
+                starts.append(0)
+                var base = logicalStarts[0]
+                var previous = first
+                var entry = 1
+                while entry < addresses.count {
+                    let address = addresses[entry]
+                    if address - previous > maximumGap || address - base > maximumSpan {
+                        starts.append(entry)
+                        base = logicalStarts[entry]
+                    }
+                    previous = address
+                    entry &+= 1
+                }
             }
         }
         return starts + [addresses.count]
@@ -273,26 +286,38 @@ struct AddressSearch {
 
         var shifts: [UInt8] = []
         var segmentBuckets: [UInt32] = []
-        var bucketStarts: [UInt32] = []
-        bucketStarts.reserveCapacity(addresses.count / AddressSearch.entriesPerBucket + 4 * segmentCount + 2)
-        keys.withUnsafeBufferPointer { keys in
-            for segment in 0..<segmentCount {
-                let (first, end) = (starts[segment], starts[segment + 1])
-                let span = UInt64(keys[end - 1]) + 1
-                let wanted = max(1, (end - first) / AddressSearch.entriesPerBucket)
-                var shift = 0
-                while (span >> UInt64(shift)) + 1 > UInt64(wanted) { shift += 1 }
-                let bucketCount = Int(span >> UInt64(shift)) + 1
-                shifts.append(UInt8(shift))
-                segmentBuckets.append(UInt32(bucketStarts.count))
-                var entry = first
-                for bucket in 0..<bucketCount {
-                    let bucketLow = Int64(bucket) << Int64(shift)
-                    while entry < end && Int64(keys[entry]) < bucketLow { entry &+= 1 }
-                    bucketStarts.append(UInt32(truncatingIfNeeded: entry))
+        // A segment of n entries gets at most max(1, n / entriesPerBucket)
+        // buckets (the shift below sees to it) and one end: room for all,
+        // written through the buffer (appending cost a uniqueness and a
+        // capacity check a bucket, most of the loop's instructions).
+        let bucketBound = addresses.count / AddressSearch.entriesPerBucket + 2 * segmentCount + 2
+        var bucketStarts = [UInt32](unsafeUninitializedCapacity: bucketBound) { bucketStarts, initialized in
+            var written = 0
+            keys.withUnsafeBufferPointer { keys in
+                for segment in 0..<segmentCount {
+                    let (first, end) = (starts[segment], starts[segment + 1])
+                    let span = UInt64(keys[end - 1]) + 1
+                    let wanted = max(1, (end - first) / AddressSearch.entriesPerBucket)
+                    var shift = 0
+                    while (span >> UInt64(shift)) + 1 > UInt64(wanted) { shift += 1 }
+                    let bucketCount = Int(span >> UInt64(shift)) + 1
+                    precondition(written + bucketCount + 1 <= bucketStarts.count, "address buckets overflow their bound")
+                    shifts.append(UInt8(shift))
+                    segmentBuckets.append(UInt32(written))
+                    var entry = first
+                    var bucket = 0
+                    while bucket < bucketCount {
+                        let bucketLow = Int64(bucket) << Int64(shift)
+                        while entry < end && Int64(keys[entry]) < bucketLow { entry &+= 1 }
+                        bucketStarts.initializeElement(at: written, to: UInt32(truncatingIfNeeded: entry))
+                        written &+= 1
+                        bucket &+= 1
+                    }
+                    bucketStarts.initializeElement(at: written, to: UInt32(end))
+                    written &+= 1
                 }
-                bucketStarts.append(UInt32(end))
             }
+            initialized = written
         }
         segmentBuckets.append(UInt32(bucketStarts.count))
         var segmentStarts = starts.map { UInt32($0) }
@@ -338,7 +363,21 @@ struct AddressSearch {
             shift -= 1
         }
         let groupStarts = stride(from: 0, to: starts.count, by: 1 << shift).map { starts[$0] }
-        let offsets = starts.indices.map { UInt16(truncatingIfNeeded: starts[$0] - groupStarts[$0 >> shift]) }
+        // Through buffers: mapped over the indices, each offset cost two
+        // bounds checks and an append.
+        let offsets = [UInt16](unsafeUninitializedCapacity: starts.count) { offsets, initialized in
+            starts.withUnsafeBufferPointer { starts in
+                groupStarts.withUnsafeBufferPointer { groupStarts in
+                    var index = 0
+                    while index < starts.count {
+                        offsets.initializeElement(at: index,
+                                                  to: UInt16(truncatingIfNeeded: starts[index] - groupStarts[index >> shift]))
+                        index &+= 1
+                    }
+                }
+            }
+            initialized = starts.count
+        }
         return (shift, groupStarts, offsets)
     }
 }
