@@ -185,19 +185,24 @@ enum IndexBuilder {
         runTwo(parallel, work, serially: (1, 0))
         let layout = halves.layout!
         let names = halves.names!
-        let finish: @Sendable (Int) -> Void = { half in
-            if half == 0 {
-                halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
-                                              starts: layout.segmentStarts, flags: layout.flags)
-            } else {
-                halves.storeBuilder = layout.entries.withUnsafeBufferPointer { names.storeBuilder(entries: $0) }
+        // The store's builder reads the entry order until it is finished.
+        let store = layout.entries.withUnsafeBufferPointer { entries in
+            // Read-only while both threads run.
+            nonisolated(unsafe) let entries = entries
+            let finish: @Sendable (Int) -> Void = { half in
+                if half == 0 {
+                    halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
+                                                  starts: layout.segmentStarts, flags: layout.flags)
+                } else {
+                    halves.storeBuilder = names.storeBuilder(entries: entries)
+                }
             }
+            runTwo(parallel, finish)
+            // The name store's records, written as two halves of its buckets.
+            let builder = halves.storeBuilder!
+            runTwo(parallel, builder.write)
+            return builder.finished()
         }
-        runTwo(parallel, finish)
-        // The name store's records, written as two halves of its buckets.
-        let builder = halves.storeBuilder!
-        runTwo(parallel, builder.write)
-        let store = builder.finished()
 
         return (IndexStorage(
             source: table.source, symbolCount: table.count, searchableCount: layout.searchableCount,
@@ -521,7 +526,9 @@ enum IndexBuilder {
     /// The distance between `__pfx_NAME` and `NAME` that most pairs have (16 on
     /// x86 with `CONFIG_FUNCTION_PADDING_BYTES=16`), or 0 when there are none.
     private static func mostCommonPrefixDistance(_ table: ParsedTable, _ items: [SortItem]) -> UInt32 {
-        var counts: [UInt64: Int] = [:]
+        // One counter per distance, 0 to 256: a dictionary's hashing was most
+        // of this function's instructions.
+        var counts = [Int](repeating: 0, count: 257)
         var index = 0
         var seen = 0
         while index + 1 < items.count && seen < 4096 {
@@ -531,13 +538,15 @@ enum IndexBuilder {
                 while next < items.count && items[next].address == items[index].address { next += 1 }
                 if next < items.count {
                     let distance = items[next].address &- items[index].address
-                    if distance <= 256 { counts[distance, default: 0] += 1; seen += 1 }
+                    if distance <= 256 { counts[Int(distance)] += 1; seen += 1 }
                 }
             }
             index += 1
         }
-        guard let best = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else { return 0 }
-        return UInt32(best.key)
+        // The most frequent distance, the smallest of equals.
+        var best = 0
+        for distance in counts.indices where counts[distance] > counts[best] { best = distance }
+        return counts[best] > 0 ? UInt32(best) : 0
     }
 
     /// The extents of the searchable entries that do not simply end where the

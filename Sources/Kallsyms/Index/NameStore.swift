@@ -143,22 +143,44 @@ struct NameStore {
         }
     }
 
+    /// How many buckets a store of about `count` entries gets.
+    static func bucketCount(forEntries count: Int) -> Int { max(1, count / entriesPerBucket) }
+
+    /// A record's header size in a store of at most `count` entries: 3 bytes
+    /// of entry number, or 4 from 2^24 entries.
+    static func headerSize(forEntries count: Int) -> Int { count >= 1 << 24 ? 6 : 5 }
+
+    /// The bytes a record of `codes` codes takes.
+    @inline(__always)
+    static func recordSize(codes: Int, headerSize: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: headerSize &+ codes &+ (codes >= longName ? 2 : 0))
+    }
+
     /// A store being laid out, in two parts (the entries of the lower and of
     /// the upper half of the buckets) that two threads may write at once.
     ///
-    /// The buckets are sized as the entries are added; then each record is
-    /// written at its bucket's next free byte, in entry order, so that each
-    /// bucket keeps entry order. Records land at random in the arena, nearly
-    /// every one a cache miss, and writing them is most of the work (1.1–1.7
-    /// ms for the 6.18 snapshot on one thread); the two parts split it.
-    /// (Writing the arena in sequence instead, from entries sorted by
-    /// bucket, read each entry's hash and codes at random instead: slower.)
+    /// The buckets arrive sized (by ``PendingNames``, as it encodes the
+    /// names); then each record is written at its bucket's next free byte,
+    /// in entry order, so that each bucket keeps entry order. Records land at
+    /// random in the arena, nearly every one a cache miss, and writing them
+    /// is most of the work (1.1–1.7 ms for the 6.18 snapshot on one thread);
+    /// the two parts split it. (Writing the arena in sequence instead, from
+    /// entries sorted by bucket, read each entry's hash and codes at random
+    /// instead: slower.)
+    ///
+    /// Each entry's hash and codes are read where the names were encoded,
+    /// through the entry's parsed symbol: copied into arrays in entry order
+    /// first, as they once were, the copying took half of the second build
+    /// phase, while the address search beside it waited.
     final class Builder: @unchecked Sendable {
         private let count: Int
-        /// Each entry's filing hash, and where its codes are and how many.
-        private let hashes: UnsafeMutablePointer<UInt64>
-        private let codeStarts: UnsafeMutablePointer<UnsafePointer<UInt8>>
-        private let codeCounts: UnsafeMutablePointer<UInt16>
+        /// The parsed symbol behind each entry; valid until ``finished()``.
+        private let entries: UnsafeBufferPointer<UInt32>
+        /// By parsed symbol: the filing hash, and where the codes are and how many.
+        private let hashes: UnsafePointer<UInt64>
+        private let codes: UnsafePointer<UInt8>
+        private let codeStarts: UnsafePointer<UInt32>
+        private let codeCounts: UnsafePointer<UInt16>
         private let codec: NameCodec
         private let bucketCount: Int
         private let headerSize: Int
@@ -178,46 +200,44 @@ struct NameStore {
         /// Buckets below this are in part 0.
         private let upperPartStart: Int
 
-        /// Makes room for `count` entries, for the caller to
-        /// ``add(_:hash:codes:count:)`` each.
-        init(count: Int, codec: NameCodec) {
-            self.count = count
+        /// A builder for `entries` (entry `e` is parsed symbol `entries[e]`),
+        /// whose names are at `codes + codeStarts[s]`, `codeCounts[s]` codes
+        /// (at least one: the parser refuses empty names), filed under
+        /// `hashes[s]`, into `bucketCount` buckets whose byte sizes `sizes`
+        /// holds at `b + 2` (`bucketCount + 2` counters, which it takes over),
+        /// with records of ``NameStore/headerSize(forEntries:)`` bytes before
+        /// their codes.
+        init(entries: UnsafeBufferPointer<UInt32>, hashes: UnsafePointer<UInt64>, codes: UnsafePointer<UInt8>,
+             codeStarts: UnsafePointer<UInt32>, codeCounts: UnsafePointer<UInt16>, codec: NameCodec,
+             bucketCount: Int, headerSize: Int, sizes: UnsafeMutablePointer<UInt32>) {
+            count = entries.count
+            self.entries = entries
+            self.hashes = hashes
+            self.codes = codes
+            self.codeStarts = codeStarts
+            self.codeCounts = codeCounts
             self.codec = codec
-            let bucketCount = max(1, count / NameStore.entriesPerBucket)
             self.bucketCount = bucketCount
-            headerSize = count >= 1 << 24 ? 6 : 5
+            self.headerSize = headerSize
+            precondition(count < 1 << 24 || headerSize == 6, "entry numbers must fit the records")
             upperPartStart = bucketCount / 2
-            hashes = .allocate(capacity: max(count, 1))
-            codeStarts = .allocate(capacity: max(count, 1))
-            codeCounts = .allocate(capacity: max(count, 1))
-            starts = .allocate(capacity: bucketCount &+ 2)
-            starts.initialize(repeating: 0, count: bucketCount &+ 2)
+            starts = sizes
             order = .allocate(capacity: max(count, 1))
             recordStarts = .allocate(capacity: max(count, 1))
         }
 
         deinit {
-            hashes.deallocate()
-            codeStarts.deallocate()
-            codeCounts.deallocate()
             order.deallocate()
         }
 
-        /// Entry `entry` is filed under `hash`, with `count` codes at
-        /// `codes` (at least one: the parser refuses empty names): noted, and
-        /// its bucket sized.
+        /// The bucket entry `entry` is filed in.
         @inline(__always)
-        func add(_ entry: Int, hash: UInt64, codes: UnsafePointer<UInt8>, count length: Int) {
-            assert(length > 0, "a name without codes")
-            hashes[entry] = hash
-            codeStarts[entry] = codes
-            codeCounts[entry] = UInt16(truncatingIfNeeded: length)
-            starts[NameStore.bucket(hash, bucketCount: bucketCount) &+ 2]
-                &+= UInt32(truncatingIfNeeded: headerSize &+ length &+ (length >= NameStore.longName ? 2 : 0))
+        private func bucket(ofEntry entry: Int) -> Int {
+            NameStore.bucket(hashes[Int(entries[entry])], bucketCount: bucketCount)
         }
 
-        /// Once every entry is added: the buckets' starts, and the entries
-        /// of each part; then the parts may be written.
+        /// The buckets' starts, and the entries of each part; then the parts
+        /// may be written.
         func size() {
             for bucket in 0..<bucketCount { starts[bucket &+ 2] &+= starts[bucket &+ 1] }
             arena = .allocate(capacity: Int(starts[bucketCount &+ 1]) &+ NameStore.readPadding)
@@ -227,7 +247,7 @@ struct NameStore {
             var lower = 0
             var upper = count
             for entry in 0..<count {
-                if NameStore.bucket(hashes[entry], bucketCount: bucketCount) >= upperPartStart {
+                if bucket(ofEntry: entry) >= upperPartStart {
                     upper &-= 1
                     order[upper] = UInt32(truncatingIfNeeded: entry)
                 } else {
@@ -249,14 +269,16 @@ struct NameStore {
             let arena = self.arena.unsafelyUnwrapped
             for position in range {
                 let entry = Int(order[position])
-                let length = Int(codeCounts[entry])
-                let cursor = NameStore.bucket(hashes[entry], bucketCount: bucketCount) &+ 1
+                let symbol = Int(entries[entry])
+                let length = Int(codeCounts[symbol])
+                let hash = hashes[symbol]
+                let cursor = NameStore.bucket(hash, bucketCount: bucketCount) &+ 1
                 var at = Int(starts[cursor])
                 recordStarts[entry] = UInt32(truncatingIfNeeded: at)
                 // The header in two stores. Past a 5-byte header the second
                 // reaches one byte into the codes (every name has one), which
                 // are written next.
-                let header = UInt64(NameStore.fingerprint(hashes[entry]))
+                let header = UInt64(NameStore.fingerprint(hash))
                     | UInt64(min(length, NameStore.longName)) &<< 8 | UInt64(truncatingIfNeeded: entry) &<< 16
                 UnsafeMutableRawPointer(arena + at).storeBytes(of: UInt32(truncatingIfNeeded: header), as: UInt32.self)
                 UnsafeMutableRawPointer(arena + (at &+ 4)).storeBytes(of: UInt16(truncatingIfNeeded: header &>> 32),
@@ -267,7 +289,7 @@ struct NameStore {
                     arena[at &+ 1] = UInt8(truncatingIfNeeded: length &>> 8)
                     at &+= 2
                 }
-                NameStore.copy(UnsafeBufferPointer(start: codeStarts[entry], count: length), to: arena + at)
+                NameStore.copy(UnsafeBufferPointer(start: codes + Int(codeStarts[symbol]), count: length), to: arena + at)
                 starts[cursor] = UInt32(truncatingIfNeeded: at &+ length)
             }
         }

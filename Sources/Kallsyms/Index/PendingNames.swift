@@ -1,18 +1,20 @@
 /// Symbol names compressed in the order the input lists them, before the
 /// index has settled its entry order; ``storeBuilder(entries:)`` then
-/// hands them, in entry order, to the ``NameStore/Builder`` that files them
-/// into buckets.
+/// hands them to the ``NameStore/Builder`` that files them into buckets in
+/// entry order.
 ///
 /// Compressing names (training the codec, encoding, hashing) is the larger
 /// half of a build, and the other half (sorting, folding, keys, extents) only
 /// decides where each name goes. Done in input order, the two halves run on
 /// two threads at once, the names in chunks that the address side's thread
-/// helps with once its own work is done (``encode()``); the layout
-/// afterwards copies code bytes.
+/// helps with once its own work is done (``encode()``). Each name is also
+/// counted into its bucket's size as it is encoded, so that the store is
+/// sized before the entry order is known: every name encoded here is an
+/// entry's, whatever the order.
 ///
 /// `__pfx_` padding names are left for later: nearly all of them fold into
 /// the function they pad and are never stored. The few that stay are
-/// encoded when the store is laid out.
+/// encoded when the store is laid out, into the room their chunk left.
 final class PendingNames: @unchecked Sendable {
     private let table: ParsedTable
     let codec: NameCodec
@@ -25,14 +27,28 @@ final class PendingNames: @unchecked Sendable {
     private let lengths: UnsafeMutablePointer<UInt16>
     /// Each symbol's ``NameHash/filingHash(_:)``, for encoded names.
     private let hashes: UnsafeMutablePointer<UInt64>
-    /// The codes of the names encoded late, by ``storeBuilder(entries:)``.
-    private var leftOverCodes: UnsafeMutablePointer<UInt8>?
 
     private static let notEncoded = UInt16.max
+
+    /// The store's bucket count and record header size, fixed before the
+    /// entries are known: from the names that are not `__pfx_` ones, which
+    /// are nearly all the entries.
+    private let bucketCount: Int
+    private let headerSize: Int
+    /// Bucket sizes in bytes (at `b + 2`, as ``NameStore/Builder`` takes
+    /// them), one table for each of the two threads that may encode.
+    private let bucketSizes: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>)
+    /// How many threads have started ``encode()``; guarded by `chunkLock`.
+    private var encoders = 0
+    /// Whether ``storeBuilder(entries:)`` has handed the first table on.
+    private var sizesHandedOn = false
 
     /// Where each chunk of ``chunkSize`` symbols writes its codes: the raw
     /// length of the names before it, which its codes cannot exceed.
     private let chunkOffsets: [Int]
+    /// Where each chunk's codes end once encoded: its `__pfx_` names'
+    /// share of the room is still free there, for those encoded late.
+    private let chunkEnds: UnsafeMutablePointer<Int>
     /// The next chunk to encode, for the threads sharing the work; guarded by `chunkLock`.
     private var nextChunk = 0
     private let chunkLock = BuildLock()
@@ -58,15 +74,24 @@ final class PendingNames: @unchecked Sendable {
             capacity &+= Int(table.nameLengths[symbol])
         }
         self.chunkOffsets = chunkOffsets
+        chunkEnds = .allocate(capacity: max(chunkOffsets.count, 1))
         codes = .allocate(capacity: max(capacity, 1))
         starts = .allocate(capacity: max(count, 1))
         lengths = .allocate(capacity: max(count, 1))
         hashes = .allocate(capacity: max(count, 1))
+        bucketCount = NameStore.bucketCount(forEntries: count - table.paddingNames)
+        headerSize = NameStore.headerSize(forEntries: count)
+        let sizes = (UnsafeMutablePointer<UInt32>.allocate(capacity: bucketCount &+ 2),
+                     UnsafeMutablePointer<UInt32>.allocate(capacity: bucketCount &+ 2))
+        sizes.0.initialize(repeating: 0, count: bucketCount &+ 2)
+        sizes.1.initialize(repeating: 0, count: bucketCount &+ 2)
+        bucketSizes = sizes
     }
 
-    /// Encodes and hashes chunks of names until none is left; called by each
-    /// thread of a build that has nothing else to do, so that whichever half
-    /// of the build finishes first helps with the names.
+    /// Encodes and hashes chunks of names until none is left, counting each
+    /// into its bucket's size; called by each thread of a build that has
+    /// nothing else to do (at most two), so that whichever half of the build
+    /// finishes first helps with the names.
     ///
     /// The address side used to take longer than the names; it now takes
     /// 2.5 to 4.3 ms against 4.9 for all the names, on the 6.18 snapshot, in
@@ -76,6 +101,12 @@ final class PendingNames: @unchecked Sendable {
     func encode() {
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: NameCodec.PairEncoder.scratchSize)
         defer { scratch.deallocate() }
+        let sizes = chunkLock.withLock { () -> UnsafeMutablePointer<UInt32> in
+            encoders += 1
+            precondition(encoders <= 2, "at most two threads encode")
+            return encoders == 1 ? bucketSizes.0 : bucketSizes.1
+        }
+        let (bucketCount, headerSize) = (self.bucketCount, self.headerSize)
         let count = table.count
         while let chunk = claimChunk() {
             var used = chunkOffsets[chunk]
@@ -88,11 +119,15 @@ final class PendingNames: @unchecked Sendable {
                 }
                 let name = table.name(symbol)
                 // Filed under the whole name: it has no `__pfx_` to drop.
-                hashes[symbol] = NameHash.hash(name.baseAddress!, count: name.count)
+                let hash = NameHash.hash(name.baseAddress!, count: name.count)
+                hashes[symbol] = hash
                 let length = encoder.encode(name, scratch: scratch, into: codes + used)
                 lengths[symbol] = UInt16(truncatingIfNeeded: length)
+                sizes[NameStore.bucket(hash, bucketCount: bucketCount) &+ 2]
+                    &+= NameStore.recordSize(codes: length, headerSize: headerSize)
                 used &+= length
             }
+            chunkEnds[chunk] = used
         }
     }
 
@@ -110,41 +145,46 @@ final class PendingNames: @unchecked Sendable {
         starts.deallocate()
         lengths.deallocate()
         hashes.deallocate()
-        leftOverCodes?.deallocate()
+        chunkEnds.deallocate()
+        if !sizesHandedOn { bucketSizes.0.deallocate() }
+        bucketSizes.1.deallocate()
     }
 
     /// The names, to be laid out as a ``NameStore``: entry `e` is parsed
-    /// symbol `entries[e]`. Call once; the builder's parts may then be
-    /// written on any threads while this object lives.
+    /// symbol `entries[e]`, and `entries` must stay valid until the
+    /// builder's ``NameStore/Builder/finished()``. Call once, after
+    /// ``encode()``; the builder's parts may then be written on any threads
+    /// while this object lives.
     ///
-    /// First each entry's filing hash is gathered, and the few `__pfx_`
-    /// names that were left for later but did not fold are encoded, into a
-    /// buffer of their own; the builder then sizes the store.
+    /// The two threads' bucket sizes are added up, and the few `__pfx_`
+    /// names that were left for later but did not fold are encoded into
+    /// their chunks' free room and counted; the builder then sizes the store.
     func storeBuilder(entries: UnsafeBufferPointer<UInt32>) -> NameStore.Builder {
-        precondition(leftOverCodes == nil, "the store is built once")
-        let count = entries.count
-        // Room for every left-over name's codes (never more than its bytes),
-        // and the encoder's scratch after them.
-        var leftOverBytes = 0
-        for symbol in entries where lengths[Int(symbol)] == PendingNames.notEncoded {
-            leftOverBytes &+= Int(table.nameLengths[Int(symbol)])
-        }
-        let builder = NameStore.Builder(count: count, codec: codec)
-        let leftOvers = UnsafeMutablePointer<UInt8>.allocate(capacity: leftOverBytes &+ NameCodec.PairEncoder.scratchSize)
-        leftOverCodes = leftOvers
-        var leftOverUsed = 0
-        for (entry, symbol) in entries.enumerated() {
+        precondition(!sizesHandedOn, "the store is built once")
+        sizesHandedOn = true
+        let sizes = bucketSizes.0
+        let other = bucketSizes.1
+        for bucket in 2..<(bucketCount &+ 2) { sizes[bucket] &+= other[bucket] }
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: NameCodec.PairEncoder.scratchSize)
+        defer { scratch.deallocate() }
+        for symbol in entries {
             let symbol = Int(symbol)
-            let length = lengths[symbol]
-            if _fastPath(length != PendingNames.notEncoded) {
-                builder.add(entry, hash: hashes[symbol], codes: codes + Int(starts[symbol]), count: Int(length))
-                continue
-            }
+            guard _slowPath(lengths[symbol] == PendingNames.notEncoded) else { continue }
+            let chunk = symbol / PendingNames.chunkSize
             let name = table.name(symbol)
-            let encoded = encoder.encode(name, scratch: leftOvers + leftOverBytes, into: leftOvers + leftOverUsed)
-            builder.add(entry, hash: NameHash.filingHash(name), codes: leftOvers + leftOverUsed, count: encoded)
-            leftOverUsed &+= encoded
+            let used = chunkEnds[chunk]
+            let length = encoder.encode(name, scratch: scratch, into: codes + used)
+            let hash = NameHash.filingHash(name)
+            starts[symbol] = UInt32(truncatingIfNeeded: used)
+            lengths[symbol] = UInt16(truncatingIfNeeded: length)
+            hashes[symbol] = hash
+            sizes[NameStore.bucket(hash, bucketCount: bucketCount) &+ 2]
+                &+= NameStore.recordSize(codes: length, headerSize: headerSize)
+            chunkEnds[chunk] = used &+ length
         }
+        let builder = NameStore.Builder(entries: entries, hashes: hashes, codes: codes, codeStarts: starts,
+                                        codeCounts: lengths, codec: codec, bucketCount: bucketCount,
+                                        headerSize: headerSize, sizes: sizes)
         builder.size()
         return builder
     }

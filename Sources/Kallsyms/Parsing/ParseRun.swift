@@ -33,6 +33,8 @@ struct ParseRun {
     var barBits: UInt64 = 0
     /// The section markers among this run's symbols.
     var markers = KernelMarkers()
+    /// How many accepted names begin with `__pfx_`.
+    var paddingNames = 0
 
     /// The id of annotation `key`, added to the table if new; nil when the
     /// table is full (ids are 16-bit, 0 meaning none).
@@ -101,6 +103,7 @@ struct ParseRun {
         // chain through memory that took a quarter of the parse's time by
         // perf's samples, and every line reloaded the column pointers.
         var count = self.count
+        var paddingNames = self.paddingNames
         var highBits = self.highBits
         var barBits = self.barBits
         let (addresses, typeCodes, nameStarts, nameLengths, annotationColumn, prefixedNames)
@@ -123,6 +126,7 @@ struct ParseRun {
             let prefixed = IndexStorage.hasPrefixName(UnsafeRawBufferPointer(start: name, count: nameLength))
             prefixedNames[count] = prefixed ? ParsedTable.NamePrefix.padding : ParsedTable.NamePrefix.none
             padding = prefixed ? (nameStart, nameLength) : (0, -1)
+            paddingNames &+= prefixed ? 1 : 0
             if !prefixed { sample(name, count: nameLength, accepted: count) }
             if KernelMarkers.mayBeMarker(first: name.pointee, count: nameLength) {
                 markers.note(name, count: nameLength, address: address)
@@ -136,6 +140,7 @@ struct ParseRun {
         }
         defer {
             self.count = count
+            self.paddingNames = paddingNames
             self.highBits = highBits
             self.barBits = barBits
         }

@@ -55,6 +55,8 @@ struct ParsedTable: @unchecked Sendable {
     var namesHaveHighBytes = false
     /// Whether any name has a `|`, as `file.c|name` names that carry a file do.
     var namesMayBeDecorated = false
+    /// How many names begin with `__pfx_`.
+    var paddingNames = 0
     /// The section markers (`_stext`, `_etext`, ...) among the symbols.
     var markers = KernelMarkers()
 

@@ -106,6 +106,7 @@ enum SymbolTableParser {
         table.addressWidth = runs.first(where: { $0.count > 0 })?.addressWidth ?? 16
         table.namesHaveHighBytes = runs.contains { $0.highBits & 0x8080_8080_8080_8080 != 0 }
         table.namesMayBeDecorated = runs.contains { $0.barBits != 0 }
+        table.paddingNames = runs.reduce(0) { $0 + $1.paddingNames }
         table.markers = runs.dropFirst().reduce(runs[0].markers) { $0.filled(from: $1.markers) }
 
         guard table.count > 0 else {
