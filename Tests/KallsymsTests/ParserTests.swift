@@ -132,6 +132,31 @@ struct ParserLineTests {
         }
     }
 
+    @Test("16 hex digits decode to the value String(radix:) prints, in either case; any other byte is refused")
+    func hexDigitsAgreeWithStrings() {
+        var random = SplitMix64(seed: 0x4E7)
+        var mismatches = 0
+        var cache: (digits: UInt64, value: UInt64) = (0, 0)
+        for trial in 0..<50_000 {
+            // Runs of shared upper digits, as kernel tables have, and random ones.
+            let value = trial % 3 == 0 ? random.next() : 0xffff_ffff_0000_0000 | random.next() >> 32
+            var text = Array(String(value, radix: 16, uppercase: trial % 5 == 0).utf8)
+            text = [UInt8](repeating: UInt8(ascii: "0"), count: 16 - text.count) + text
+            var expected: UInt64? = value
+            if trial % 7 == 0 {
+                // One byte that is no hex digit, often next to one: refused.
+                text[Int(random.next() % 16)] = Array("gG/:@`~ \u{7F}x".utf8)[Int(random.next() % 10)]
+                expected = nil
+            }
+            let decoded = text.withUnsafeBufferPointer { SymbolTableParser.decodeHex16($0.baseAddress!, cache: &cache) }
+            if decoded != expected {
+                mismatches += 1
+                if mismatches <= 5 { Issue.record("\(String(decoding: text, as: UTF8.self)): \(String(describing: decoded))") }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test("the name scan stops where a byte-by-byte scan does, and sees the same high bytes and bars")
     func nameScanAgreesWithBytes() {
         // Name bytes, with the two kinds the scan must notice wherever they
