@@ -94,10 +94,11 @@ final class PendingNames: @unchecked Sendable {
     /// finishes first helps with the names.
     ///
     /// The address side used to take longer than the names; it now takes
-    /// 2.5 to 4.3 ms against 4.9 for all the names, on the 6.18 snapshot, in
-    /// instrumented builds. A fixed split of the names would be wrong one way
-    /// or the other, since on this VM the two threads' speeds also differ
-    /// from run to run.
+    /// 2.0 to 3.9 ms against 3.5 to 4.8 for all the names (with the address
+    /// side's thread helping for 0.8 to 1.4 of them), on the 6.18 snapshot,
+    /// in instrumented builds. A fixed split of the names would be wrong one
+    /// way or the other, since on this VM the two threads' speeds also
+    /// differ from run to run.
     func encode() {
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: NameCodec.PairEncoder.scratchSize)
         defer { scratch.deallocate() }
