@@ -89,11 +89,14 @@ enum IndexBuilder {
             }
         }
 
-        /// True when one range of `region` holds both addresses.
+        /// True when the first range of `region` holding each address is the same one.
         @inline(__always)
         func sameRange(region: Int, _ first: UInt64, _ second: UInt64) -> Bool {
+            // The same first range, as lookups pick it, not merely one range
+            // holding both: ranges that overlap (only malformed markers make
+            // them) would otherwise bound the two differently.
             guard let number = rangeNumber(region: region, containing: first) else { return false }
-            return second >= starts[number] && second <= lasts[number]
+            return rangeNumber(region: region, containing: second) == number
         }
     }
 
