@@ -115,6 +115,26 @@ struct NameLookupTests {
         #expect(index.symbols(named: ".LC1").isEmpty)
     }
 
+    @Test("padding names that do not fold (a table of them alone) get buckets of the planned size, and all resolve")
+    func unfoldedPaddingNames() throws {
+        // 64 bytes apart, and with no function after them: none folds.
+        var text = "ffffffff81000000 T _stext\n"
+        for number in 0..<4000 {
+            text += "\(String(0xffff_ffff_8100_0040 + UInt64(number) * 64, radix: 16)) t __pfx_function_\(number)\n"
+        }
+        text += "ffffffff81100000 T _etext\n"
+        let index = try SymbolIndex(bytes: Array(text.utf8))
+        let storage = index.storage
+        #expect(storage.entryCount == 4002)
+        // Planned from the names without `__pfx_` (two here), the store would
+        // have one bucket, and every lookup would walk all 4,002 names.
+        #expect(storage.names.bucketCount >= storage.entryCount / (2 * NameStore.entriesPerBucket))
+        for number in stride(from: 0, to: 4000, by: 7) {
+            let matches = index.symbols(named: "__pfx_function_\(number)")
+            #expect(matches.count == 1 && matches.first?.address == 0xffff_ffff_8100_0040 + UInt64(number) * 64)
+        }
+    }
+
     @Test("names of up to 512 bytes (over 255 codes) beside short ones: every name reads back and resolves")
     func longNames() throws {
         var random = SplitMix64(seed: 7)
@@ -144,7 +164,8 @@ struct NameLookupTests {
     @Test("a store of 2^24 + 1 entries keeps 4-byte entry numbers: every record names its entry, once, in its bucket")
     func wideEntryNumbers() {
         let count = (1 << 24) + 1
-        let letters = Array("abcdefgh".utf8)
+        // Eight starts and up to two codes each: nine letters.
+        let letters = Array("abcdefghi".utf8)
         // Spread over the buckets by a multiplicative hash (a random one per
         // entry doubled this test's time in a debug build).
         func hash(_ entry: Int) -> UInt64 { UInt64(entry) &* 0x9E37_79B9_7F4A_7C15 }

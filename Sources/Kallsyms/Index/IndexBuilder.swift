@@ -190,8 +190,9 @@ enum IndexBuilder {
         runTwo(parallel, work, serially: (1, 0))
         let layout = halves.layout!
         let names = halves.names!
-        // The store's builder reads the entry order until it is finished.
-        let store = layout.entries.withUnsafeBufferPointer { entries in
+        // The store's builder reads the entry order, and the names where
+        // they were encoded, until it is finished.
+        let store = withExtendedLifetime(names) { layout.entries.withUnsafeBufferPointer { entries in
             // Read-only while both threads run.
             nonisolated(unsafe) let entries = entries
             let finish: @Sendable (Int) -> Void = { half in
@@ -207,7 +208,7 @@ enum IndexBuilder {
             let builder = halves.storeBuilder!
             runTwo(parallel, builder.write)
             return builder.finished()
-        }
+        } }
 
         return (IndexStorage(
             source: table.source, symbolCount: table.count, searchableCount: layout.searchableCount,

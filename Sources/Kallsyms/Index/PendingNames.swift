@@ -163,7 +163,8 @@ final class PendingNames: @unchecked Sendable {
     func storeBuilder(entries: UnsafeBufferPointer<UInt32>) -> NameStore.Builder {
         precondition(!sizesHandedOn, "the store is built once")
         sizesHandedOn = true
-        let sizes = bucketSizes.0
+        var bucketCount = self.bucketCount
+        var sizes = bucketSizes.0
         let other = bucketSizes.1
         for bucket in 2..<(bucketCount &+ 2) { sizes[bucket] &+= other[bucket] }
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: NameCodec.PairEncoder.scratchSize)
@@ -182,6 +183,24 @@ final class PendingNames: @unchecked Sendable {
             sizes[NameStore.bucket(hash, bucketCount: bucketCount) &+ 2]
                 &+= NameStore.recordSize(codes: length, headerSize: headerSize)
             chunkEnds[chunk] = used &+ length
+        }
+        // The buckets were planned for the names that are not `__pfx_` ones,
+        // nearly all the entries when padding folds. When much of it stays
+        // (a table of padding names alone, say), they are counted again for
+        // the real entries: else every bucket would hold many times the
+        // planned four names, and each lookup would walk them all.
+        let wanted = NameStore.bucketCount(forEntries: entries.count)
+        if wanted > 2 &* bucketCount {
+            let recounted = UnsafeMutablePointer<UInt32>.allocate(capacity: wanted &+ 2)
+            recounted.initialize(repeating: 0, count: wanted &+ 2)
+            for symbol in entries {
+                let symbol = Int(symbol)
+                recounted[NameStore.bucket(hashes[symbol], bucketCount: wanted) &+ 2]
+                    &+= NameStore.recordSize(codes: Int(lengths[symbol]), headerSize: headerSize)
+            }
+            sizes.deallocate()
+            sizes = recounted
+            bucketCount = wanted
         }
         let builder = NameStore.Builder(entries: entries, hashes: hashes, codes: codes, codeStarts: starts,
                                         codeCounts: lengths, codec: codec, bucketCount: bucketCount,
