@@ -140,8 +140,8 @@ struct ParserLineTests {
         for trial in 0..<50_000 {
             // Runs of shared upper digits, as kernel tables have, and random ones.
             let value = trial % 3 == 0 ? random.next() : 0xffff_ffff_0000_0000 | random.next() >> 32
-            var text = Array(String(value, radix: 16, uppercase: trial % 5 == 0).utf8)
-            text = [UInt8](repeating: UInt8(ascii: "0"), count: 16 - text.count) + text
+            let digits = ParserInputTests.hex16(value)
+            var text = Array((trial % 5 == 0 ? digits.uppercased() : digits).utf8)
             var expected: UInt64? = value
             if trial % 7 == 0 {
                 // One byte that is no hex digit, often next to one: refused.
