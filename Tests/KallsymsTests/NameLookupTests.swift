@@ -205,31 +205,38 @@ struct NameLookupTests {
             }
         }
         defer { store.deallocate() }
-        #expect(store.headerSize == 6)
-        // Entry to record, around the 3-byte limit.
+        #expect(store.headerSize == 4)
+        // Over 16 MB of records: 8-byte record locations.
+        #expect(store.wideRecordLocations != nil && store.recordLocations.count == 0)
+        // Entry to codes, around the 3-byte limit.
         for entry in [0, 1, (1 << 24) - 2, (1 << 24) - 1, 1 << 24] {
-            let record = store.record(at: UnsafePointer(store.arena.base) + Int(store.recordStarts[entry]))
-            #expect(record.entry == entry)
             let expected = Array(letters[(entry % 8)..<(entry % 8 + 1 + entry % 3 / 2)])
-            #expect(Array(record.codes) == expected)
-            #expect(record.fingerprint == NameStore.fingerprint(hash(entry)))
+            #expect(Array(store.encodedName(entry)) == expected)
         }
         // One bucket in 256 holds exactly the entries filed there, in entry
         // order (all of them would take most of a minute in a debug build).
         var seen = 0
         var inOrder = true
         var inTheirBuckets = true
+        var fingerprinted = true
         for bucket in stride(from: 0, to: store.bucketCount, by: 256) {
-            var (record, end) = store.records(inBucket: bucket)
+            let records = store.bucket(bucket)
             var last = -1
-            while record < end {
-                let (_, entry, _, next) = store.record(at: record)
+            var end = records.firstRecord
+            store.forEachRecord(in: records) { position, entry, codes in
                 inOrder = inOrder && entry > last
                 inTheirBuckets = inTheirBuckets && NameStore.bucket(hash(entry), bucketCount: store.bucketCount) == bucket
+                fingerprinted = fingerprinted && records.fingerprints[position] == NameStore.fingerprint(hash(entry))
+                // Found directly as stepping found it.
+                let direct = store.record(position, in: records)
+                inOrder = inOrder && direct.entry == entry && direct.codes.baseAddress == codes.baseAddress
+                    && direct.codes.count == codes.count
                 last = entry
                 seen += 1
-                record = next
+                end = codes.baseAddress! + codes.count
             }
+            // The bucket's records end where the next bucket starts.
+            inTheirBuckets = inTheirBuckets && end == UnsafePointer(store.arena.base) + Int(store.bucketStarts[bucket + 1])
         }
         // As many as were filed in those buckets: the bucket sizes add up.
         var filed = 0
@@ -237,5 +244,6 @@ struct NameLookupTests {
         #expect(seen == filed && seen > 0)
         #expect(inOrder)
         #expect(inTheirBuckets)
+        #expect(fingerprinted)
     }
 }

@@ -1,17 +1,26 @@
 /// Every stored symbol name, compressed, in records grouped into buckets by
 /// the hash each name is filed under: the name index and the name store in one.
 ///
-/// A record is a fingerprint byte (the hash's low 8 bits), a code-count byte,
-/// the entry number (3 bytes, or 4 for tables of 2^24 entries or more), and
+/// A bucket starts with how many records it holds (one byte, or 0xFF and
+/// four bytes), then one fingerprint byte for each record (the hash's low 8
+/// bits), then one code-count byte for each record, then its records: each
+/// the entry number (3 bytes, or 4 for tables of 2^24 entries or more) and
 /// the name's ``NameCodec`` codes. A bucket's records lie back to back, in
 /// entry order, so that one name's symbols come back in address order; a
-/// bucket holds four entries on average. A lookup reads the bucket's start
-/// from a table of 4 bytes a bucket (64 KB for the 6.18 snapshot, which stays
-/// in L2) and then walks the bucket, verifying only records whose fingerprint
-/// and length fit. Finding a name thus costs one miss beyond L2: its bucket.
-/// (A hash table of slots in front of an arena in entry order cost two
-/// dependent misses, the slot and then the name, and 14–20% more on a hot
-/// set: see Docs/benchmarks.md.)
+/// bucket holds four entries on average. An empty bucket has no bytes at all.
+///
+/// A lookup reads the bucket's start from a table of 4 bytes a bucket (64 KB
+/// for the 6.18 snapshot, which stays in L2), compares the bucket's
+/// fingerprints eight at a time in one word, and finds each record whose
+/// fingerprint matches by adding up the code counts before it, also in one
+/// word: no branch depends on where in its bucket a name is. Finding a name
+/// thus costs one miss beyond L2: its bucket. (With fingerprint and count in
+/// each record, every lookup walked its whole bucket, and the walk's
+/// branches mispredicted 2.4 times a lookup; stepping from record to record
+/// only as far as the match still mispredicted 1.8 times. A hash table of
+/// slots in front of an arena in entry order cost two dependent misses, the
+/// slot and then the name, and 14–20% more on a hot set: see
+/// Docs/benchmarks.md.)
 ///
 /// Entries are filed under their name without one leading `__pfx_`
 /// (``NameHash/filingHash(_:)``), so that a padding symbol stored as a name
@@ -20,44 +29,58 @@
 /// A name of ``longName`` codes or more has that value as its count byte and
 /// its real count in two bytes after the entry number.
 ///
-/// Each entry's record is also found directly, by its offset (4 bytes an
-/// entry), for the lookups that go from an entry to its name.
+/// Each entry's record is also found directly (4 bytes an entry: the
+/// record's offset and its count byte), for the lookups that go from an
+/// entry to its name; a store whose records take 16 MB or more keeps 8 bytes
+/// an entry instead.
 struct NameStore {
     let arena: Column<UInt8>
     /// Where each bucket's records start in ``arena``, and after the last
     /// bucket, where they end.
     let bucketStarts: Column<UInt32>
-    /// Where each entry's record starts in ``arena``.
-    let recordStarts: Column<UInt32>
+    /// Each entry's record: its offset in ``arena`` times 256 plus its count
+    /// byte. Empty when ``wideRecordLocations`` holds them.
+    let recordLocations: Column<UInt32>
+    /// The same, for a store too large for 24-bit offsets.
+    let wideRecordLocations: Column<UInt64>?
     let codec: NameCodec
-    /// The bytes of a record before its codes: fingerprint, count, entry number.
+    /// The bytes of a record before its codes: the entry number.
     let headerSize: Int
-    /// The entry number's bits, of the 4 bytes read at a record's third byte.
+    /// The entry number's bits, of the 4 bytes read at a record's start.
     let entryMask: UInt32
 
     var bucketCount: Int { bucketStarts.count &- 1 }
 
     var byteCount: Int {
-        arena.byteCount + NameStore.readPadding + bucketStarts.byteCount + recordStarts.byteCount + codec.byteCount
+        arena.byteCount + NameStore.readPadding + bucketStarts.byteCount + recordLocations.byteCount
+            + (wideRecordLocations?.byteCount ?? 0) + codec.byteCount
     }
 
     func deallocate() {
         arena.deallocate()
         bucketStarts.deallocate()
-        recordStarts.deallocate()
+        recordLocations.deallocate()
+        wideRecordLocations?.deallocate()
         codec.deallocate()
     }
 
     /// Zero bytes after the last record, so that a lookup may read 16 code
     /// bytes from any name's start (``NameCodec/matchesShortName(_:codes:query:count:)``),
-    /// and 4 bytes of entry number from any record.
+    /// 8 header bytes from any of a bucket's fingerprints or counts, and 4
+    /// bytes of entry number from any record.
     static let readPadding = 16
 
     /// A count byte meaning "the count is in the two bytes after the entry number".
     static let longName = 0xFF
 
+    /// A bucket's first byte meaning "the record count is in the four bytes after".
+    static let manyRecords = 0xFF
+
     /// Entries a bucket holds on average.
     static let entriesPerBucket = 4
+
+    /// The largest arena whose offsets fit ``recordLocations``.
+    static let narrowArenaLimit = 1 << 24
 
     /// The bucket a name with this filing hash is in: its top 32 bits scaled.
     @inline(__always)
@@ -65,41 +88,148 @@ struct NameStore {
         Int(truncatingIfNeeded: ((hash &>> 32) &* UInt64(truncatingIfNeeded: bucketCount)) &>> 32)
     }
 
-    /// A record's first byte for a name with this filing hash.
+    /// The fingerprint of a name with this filing hash.
     @inline(__always)
     static func fingerprint(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash) }
 
-    /// The records of bucket `bucket`: from its first to past its last.
+    /// Eight bytes of the header at `bytes`, as one word, lane 0 lowest. Past
+    /// a bucket's header lie its records, or the arena's padding.
     @inline(__always)
-    func records(inBucket bucket: Int) -> (start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) {
+    static func lanes(at bytes: UnsafePointer<UInt8>) -> UInt64 {
+        UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
+    }
+
+    /// The top bit of each lane of `word` that is zero (exact: no carry
+    /// crosses lanes).
+    @inline(__always)
+    static func zeroLanes(_ word: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((word & low7) &+ low7) | word | low7)
+    }
+
+    /// The lanes below lane `count` (0 to 8) of a word, all their bits.
+    @inline(__always)
+    static func lanes(below count: Int) -> UInt64 {
+        count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
+    }
+
+    /// One bucket: its records' fingerprints and code counts, in record
+    /// order, and its records after them.
+    struct Bucket {
+        let fingerprints: UnsafePointer<UInt8>
+        let count: Int
+
+        /// Each record's count byte.
+        var codeCounts: UnsafePointer<UInt8> { fingerprints + count }
+
+        /// The bucket's first record, right after the counts.
+        var firstRecord: UnsafePointer<UInt8> { fingerprints + 2 &* count }
+
+        /// The records from `first` to `first + 7` whose fingerprint is
+        /// `fingerprint`: bit `8 * i + 7` for record `first + i`. One word
+        /// compare instead of a branch on each record's fingerprint.
+        @inline(__always)
+        func records(from first: Int, fingerprinted fingerprint: UInt8) -> UInt64 {
+            let lanes = NameStore.lanes(at: fingerprints + first) ^ UInt64(fingerprint) &* 0x0101_0101_0101_0101
+            return NameStore.zeroLanes(lanes) & NameStore.lanes(below: count &- first)
+        }
+    }
+
+    /// Bucket `number`.
+    @inline(__always)
+    func bucket(_ number: Int) -> Bucket {
         let base = UnsafePointer(arena.base)
-        return (base + Int(bucketStarts[bucket]), base + Int(bucketStarts[bucket &+ 1]))
+        let start = base + Int(bucketStarts[number])
+        guard start < base + Int(bucketStarts[number &+ 1]) else { return Bucket(fingerprints: start, count: 0) }
+        let count = Int(start[0])
+        if _fastPath(count != NameStore.manyRecords) { return Bucket(fingerprints: start + 1, count: count) }
+        return Bucket(fingerprints: start + 5, count: Int(UnsafeRawPointer(start + 1).loadUnaligned(as: UInt32.self)))
     }
 
-    /// The records of the bucket a name with this filing hash is in.
+    /// The bucket a name with this filing hash is in.
     @inline(__always)
-    func records(filedUnder hash: UInt64) -> (start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) {
-        records(inBucket: NameStore.bucket(hash, bucketCount: bucketCount))
+    func bucket(filedUnder hash: UInt64) -> Bucket {
+        bucket(NameStore.bucket(hash, bucketCount: bucketCount))
     }
 
-    /// The record at `record`: its fingerprint, entry, codes, and where the next one starts.
+    /// Record `number` of `bucket`: its entry and codes.
+    ///
+    /// Among the first eight, found by adding up the count bytes before it
+    /// in one word (the record's offset is its number times the header size
+    /// plus those counts); past them, or after a long name, by stepping
+    /// from record to record.
     @inline(__always)
-    func record(at record: UnsafePointer<UInt8>)
-        -> (fingerprint: UInt8, entry: Int, codes: UnsafeBufferPointer<UInt8>, next: UnsafePointer<UInt8>) {
-        let count = Int(record[1])
-        let entry = Int(UnsafeRawPointer(record + 2).loadUnaligned(as: UInt32.self) & entryMask)
+    func record(_ number: Int, in bucket: Bucket) -> (entry: Int, codes: UnsafeBufferPointer<UInt8>) {
+        if _fastPath(number < 8) {
+            let counts = NameStore.lanes(at: bucket.codeCounts)
+            let before = counts & NameStore.lanes(below: number)
+            // A long name before it would add two bytes and its real count.
+            if _fastPath(NameStore.zeroLanes(~before) & NameStore.lanes(below: number) == 0) {
+                // The counts' sum, four 16-bit lanes at a time.
+                let pairs = (before & 0x00FF_00FF_00FF_00FF) &+ ((before &>> 8) & 0x00FF_00FF_00FF_00FF)
+                let sum = Int(truncatingIfNeeded: (pairs &* 0x0001_0001_0001_0001) &>> 48)
+                let (entry, codes, _) = record(
+                    at: bucket.firstRecord + (number &* headerSize &+ sum),
+                    countByte: Int(truncatingIfNeeded: (counts &>> UInt64(truncatingIfNeeded: number &* 8)) & 0xFF))
+                return (entry, codes)
+            }
+        }
+        return NameStore.recordStepping(number, in: bucket, headerSize: headerSize, entryMask: entryMask)
+    }
+
+    /// ``record(_:in:)`` by stepping from the bucket's first record. Static,
+    /// with only the two fields it needs: as a method, its store was passed
+    /// by address, and every lookup copied the store to its stack first.
+    @inline(never)
+    static func recordStepping(_ number: Int, in bucket: Bucket, headerSize: Int, entryMask: UInt32)
+        -> (entry: Int, codes: UnsafeBufferPointer<UInt8>) {
+        var record = bucket.firstRecord
+        for position in 0...number {
+            let (entry, codes, next) = NameStore.record(at: record, countByte: Int(bucket.codeCounts[position]),
+                                                        headerSize: headerSize, entryMask: entryMask)
+            if position == number { return (entry, codes) }
+            record = next
+        }
+        preconditionFailure("a bucket's record past its end")
+    }
+
+    /// Calls `body` with each record of `bucket` in order: its number, entry and codes.
+    func forEachRecord(in bucket: Bucket, _ body: (Int, Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        var record = bucket.firstRecord
+        for position in 0..<bucket.count {
+            let (entry, codes, next) = self.record(at: record, countByte: Int(bucket.codeCounts[position]))
+            try body(position, entry, codes)
+            record = next
+        }
+    }
+
+    /// The record at `record` whose count byte is `countByte`: its entry,
+    /// codes, and where the next one starts.
+    @inline(__always)
+    func record(at record: UnsafePointer<UInt8>, countByte: Int)
+        -> (entry: Int, codes: UnsafeBufferPointer<UInt8>, next: UnsafePointer<UInt8>) {
+        NameStore.record(at: record, countByte: countByte, headerSize: headerSize, entryMask: entryMask)
+    }
+
+    /// ``record(at:countByte:)`` given the store's header size and entry mask.
+    @inline(__always)
+    static func record(at record: UnsafePointer<UInt8>, countByte: Int, headerSize: Int, entryMask: UInt32)
+        -> (entry: Int, codes: UnsafeBufferPointer<UInt8>, next: UnsafePointer<UInt8>) {
+        let entry = Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
         let codes = record + headerSize
-        if _fastPath(count != NameStore.longName) {
-            return (record[0], entry, UnsafeBufferPointer(start: codes, count: count), codes + count)
+        if _fastPath(countByte != NameStore.longName) {
+            return (entry, UnsafeBufferPointer(start: codes, count: countByte), codes + countByte)
         }
         let long = Int(codes[0]) | Int(codes[1]) << 8
-        return (record[0], entry, UnsafeBufferPointer(start: codes + 2, count: long), codes + 2 + long)
+        return (entry, UnsafeBufferPointer(start: codes + 2, count: long), codes + 2 + long)
     }
 
     /// The encoded bytes of entry `entry`'s name, valid while the store lives.
     @inline(__always)
     func encodedName(_ entry: Int) -> UnsafeBufferPointer<UInt8> {
-        record(at: UnsafePointer(arena.base) + Int(recordStarts[entry])).codes
+        let location = wideRecordLocations.map { $0[entry] } ?? UInt64(recordLocations[entry])
+        return record(at: UnsafePointer(arena.base) + Int(truncatingIfNeeded: location &>> 8),
+                      countByte: Int(truncatingIfNeeded: location & 0xFF)).codes
     }
 
     /// Calls `body` with the decoded name, `prefix` bytes first, without allocating.
@@ -148,12 +278,19 @@ struct NameStore {
 
     /// A record's header size in a store of at most `count` entries: 3 bytes
     /// of entry number, or 4 from 2^24 entries.
-    static func headerSize(forEntries count: Int) -> Int { count >= 1 << 24 ? 6 : 5 }
+    static func headerSize(forEntries count: Int) -> Int { count >= 1 << 24 ? 4 : 3 }
 
-    /// The bytes a record of `codes` codes takes.
+    /// The bytes a record of `codes` codes takes in its bucket, its
+    /// fingerprint and count byte included.
     @inline(__always)
     static func recordSize(codes: Int, headerSize: Int) -> UInt32 {
-        UInt32(truncatingIfNeeded: headerSize &+ codes &+ (codes >= longName ? 2 : 0))
+        UInt32(truncatingIfNeeded: headerSize &+ 2 &+ codes &+ (codes >= longName ? 2 : 0))
+    }
+
+    /// The bytes a bucket of `records` records takes before its fingerprints.
+    @inline(__always)
+    static func bucketHeaderSize(records: UInt32) -> UInt32 {
+        records == 0 ? 0 : records < UInt32(manyRecords) ? 1 : 5
     }
 
     /// A store being laid out, in two parts (the entries of the lower and of
@@ -185,14 +322,20 @@ struct NameStore {
         private let bucketCount: Int
         private let headerSize: Int
         /// Each bucket's size in bytes, at `b + 2`; then (prefix sums) its
-        /// start at `b + 1`, which moves on as its records are written; so
-        /// that at the end `starts[b]` is bucket b's start.
-        /// (`starts`, `arena` and `recordStarts` pass to the store that
-        /// ``finished()`` makes.)
+        /// start at `b + 1`, then where its next record goes, which moves on
+        /// as its records are written; so that at the end `starts[b]` is
+        /// bucket b's start. (`starts`, `arena` and the record locations
+        /// pass to the store that ``finished()`` makes.)
         private let starts: UnsafeMutablePointer<UInt32>
         /// Allocated by ``size()``, once its size is known.
         private var arena: UnsafeMutablePointer<UInt8>?
-        private let recordStarts: UnsafeMutablePointer<UInt32>
+        /// Allocated by ``size()``: one of the two, by the arena's size.
+        private var recordLocations: UnsafeMutablePointer<UInt32>?
+        private var wideRecordLocations: UnsafeMutablePointer<UInt64>?
+        /// Each bucket's record count.
+        private let recordCounts: UnsafeMutablePointer<UInt32>
+        /// From ``size()`` on: where each bucket's next fingerprint goes in ``arena``.
+        private let fingerprintCursors: UnsafeMutablePointer<UInt32>
         /// The entries of part 0, then those of part 1, each in entry order.
         private let order: UnsafeMutablePointer<UInt32>
         /// Where part 1 starts in ``order``; set by ``size()``.
@@ -219,15 +362,19 @@ struct NameStore {
             self.codec = codec
             self.bucketCount = bucketCount
             self.headerSize = headerSize
-            precondition(count < 1 << 24 || headerSize == 6, "entry numbers must fit the records")
+            precondition(count < 1 << 24 || headerSize == 4, "entry numbers must fit the records")
             upperPartStart = bucketCount / 2
             starts = sizes
             order = .allocate(capacity: max(count, 1))
-            recordStarts = .allocate(capacity: max(count, 1))
+            recordCounts = .allocate(capacity: max(bucketCount, 1))
+            recordCounts.initialize(repeating: 0, count: max(bucketCount, 1))
+            fingerprintCursors = .allocate(capacity: max(bucketCount, 1))
         }
 
         deinit {
             order.deallocate()
+            recordCounts.deallocate()
+            fingerprintCursors.deallocate()
         }
 
         /// The bucket entry `entry` is filed in.
@@ -236,18 +383,19 @@ struct NameStore {
             NameStore.bucket(hashes[Int(entries[entry])], bucketCount: bucketCount)
         }
 
-        /// The buckets' starts, and the entries of each part; then the parts
-        /// may be written.
+        /// The buckets' starts and headers, and the entries of each part;
+        /// then the parts may be written.
         func size() {
-            for bucket in 0..<bucketCount { starts[bucket &+ 2] &+= starts[bucket &+ 1] }
-            arena = .allocate(capacity: Int(starts[bucketCount &+ 1]) &+ NameStore.readPadding)
             // Part 0 from the front, part 1 from the back, then part 1 turned
-            // around: both in entry order. (The counts live in locals: kept
-            // in the object, every use was a check for exclusive access.)
+            // around: both in entry order. Each bucket's records counted on
+            // the way. (The counts live in locals: kept in the object, every
+            // use was a check for exclusive access.)
             var lower = 0
             var upper = count
             for entry in 0..<count {
-                if bucket(ofEntry: entry) >= upperPartStart {
+                let bucket = bucket(ofEntry: entry)
+                recordCounts[bucket] &+= 1
+                if bucket >= upperPartStart {
                     upper &-= 1
                     order[upper] = UInt32(truncatingIfNeeded: entry)
                 } else {
@@ -258,6 +406,35 @@ struct NameStore {
             var upperPart = UnsafeMutableBufferPointer(start: order + lower, count: count &- lower)
             upperPart.reverse()
             upperEntries = count &- lower
+            for bucket in 0..<bucketCount {
+                starts[bucket &+ 2] &+= NameStore.bucketHeaderSize(records: recordCounts[bucket]) &+ starts[bucket &+ 1]
+            }
+            let used = Int(starts[bucketCount &+ 1])
+            let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: used &+ NameStore.readPadding)
+            self.arena = arena
+            if used < NameStore.narrowArenaLimit {
+                recordLocations = .allocate(capacity: max(count, 1))
+            } else {
+                wideRecordLocations = .allocate(capacity: max(count, 1))
+            }
+            // Each bucket's header, and its cursors: fingerprints from just
+            // after the header, records from just after the counts.
+            for bucket in 0..<bucketCount {
+                let records = recordCounts[bucket]
+                var at = Int(starts[bucket &+ 1])
+                switch NameStore.bucketHeaderSize(records: records) {
+                case 0: break
+                case 1:
+                    arena[at] = UInt8(truncatingIfNeeded: records)
+                    at &+= 1
+                default:
+                    arena[at] = UInt8(NameStore.manyRecords)
+                    UnsafeMutableRawPointer(arena + (at &+ 1)).storeBytes(of: records, as: UInt32.self)
+                    at &+= 5
+                }
+                fingerprintCursors[bucket] = UInt32(truncatingIfNeeded: at)
+                starts[bucket &+ 1] = UInt32(truncatingIfNeeded: at) &+ 2 &* records
+            }
         }
 
         /// Writes the records of part `part` (0 or 1), on any thread, once
@@ -272,17 +449,24 @@ struct NameStore {
                 let symbol = Int(entries[entry])
                 let length = Int(codeCounts[symbol])
                 let hash = hashes[symbol]
-                let cursor = NameStore.bucket(hash, bucketCount: bucketCount) &+ 1
+                let bucket = NameStore.bucket(hash, bucketCount: bucketCount)
+                let cursor = bucket &+ 1
                 var at = Int(starts[cursor])
-                recordStarts[entry] = UInt32(truncatingIfNeeded: at)
-                // The header in two stores. Past a 5-byte header the second
+                let countByte = min(length, NameStore.longName)
+                if let recordLocations {
+                    recordLocations[entry] = UInt32(truncatingIfNeeded: at &<< 8 | countByte)
+                } else {
+                    wideRecordLocations.unsafelyUnwrapped[entry] = UInt64(truncatingIfNeeded: at &<< 8 | countByte)
+                }
+                // The fingerprint, and the count byte the bucket's record count further on.
+                let fingerprintAt = Int(fingerprintCursors[bucket])
+                arena[fingerprintAt] = NameStore.fingerprint(hash)
+                arena[fingerprintAt &+ Int(recordCounts[bucket])] = UInt8(truncatingIfNeeded: countByte)
+                fingerprintCursors[bucket] = UInt32(truncatingIfNeeded: fingerprintAt &+ 1)
+                // The entry number in one store. Past a 3-byte number it
                 // reaches one byte into the codes (every name has one), which
                 // are written next.
-                let header = UInt64(NameStore.fingerprint(hash))
-                    | UInt64(min(length, NameStore.longName)) &<< 8 | UInt64(truncatingIfNeeded: entry) &<< 16
-                UnsafeMutableRawPointer(arena + at).storeBytes(of: UInt32(truncatingIfNeeded: header), as: UInt32.self)
-                UnsafeMutableRawPointer(arena + (at &+ 4)).storeBytes(of: UInt16(truncatingIfNeeded: header &>> 32),
-                                                                     as: UInt16.self)
+                UnsafeMutableRawPointer(arena + at).storeBytes(of: UInt32(truncatingIfNeeded: entry), as: UInt32.self)
                 at &+= headerSize
                 if length >= NameStore.longName {
                     arena[at] = UInt8(truncatingIfNeeded: length)
@@ -302,8 +486,10 @@ struct NameStore {
             // The cursors have moved one bucket on: `starts[b]` is bucket b's start.
             return NameStore(arena: Column(adopting: arena, count: used),
                              bucketStarts: Column(adopting: starts, count: bucketCount &+ 1),
-                             recordStarts: Column(adopting: recordStarts, count: count), codec: codec,
-                             headerSize: headerSize, entryMask: headerSize == 6 ? ~0 : (1 << 24) &- 1)
+                             recordLocations: recordLocations.map { Column(adopting: $0, count: count) }
+                                 ?? Column(repeating: 0, count: 0),
+                             wideRecordLocations: wideRecordLocations.map { Column(adopting: $0, count: count) },
+                             codec: codec, headerSize: headerSize, entryMask: headerSize == 4 ? ~0 : (1 << 24) &- 1)
         }
     }
 }

@@ -21,11 +21,9 @@ extension SymbolIndex {
         var bucket: [(fingerprint: UInt8, entry: Int, codes: UnsafeBufferPointer<UInt8>)] = []
         for number in 0..<store.bucketCount {
             bucket.removeAll(keepingCapacity: true)
-            var (record, end) = store.records(inBucket: number)
-            while record < end {
-                let (fingerprint, entry, codes, next) = store.record(at: record)
-                bucket.append((fingerprint, entry, codes))
-                record = next
+            let records = store.bucket(number)
+            store.forEachRecord(in: records) { position, entry, codes in
+                bucket.append((records.fingerprints[position], entry, codes))
             }
             for (position, member) in bucket.enumerated() {
                 let seenEarlier = bucket[..<position].contains { other in

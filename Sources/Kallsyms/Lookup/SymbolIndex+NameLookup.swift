@@ -157,31 +157,39 @@ extension IndexStorage {
                        count: Int, region: Int?, into matches: inout SymbolIDMatches) {
         let hash = NameHash.hash(key, count: keyCount)
         let names = self.names
-        var (record, end) = names.records(filedUnder: hash)
+        let bucket = names.bucket(filedUnder: hash)
         let fingerprint = NameStore.fingerprint(hash)
         // The encodings of the two names once a match has shown them: equal
         // names have equal encodings, so later duplicates are compared as
         // code bytes instead of being decoded.
         var directEncoding: UnsafeBufferPointer<UInt8>? = nil
         var foldedEncoding: UnsafeBufferPointer<UInt8>? = nil
-        while record < end {
-            let (recordFingerprint, entry, encoded, next) = names.record(at: record)
-            record = next
-            guard recordFingerprint == fingerprint else { continue }
-            let id: UInt32
-            if let folded, flags[entry] & Flags.hasPrefix != 0,
-               verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
-                id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
-            } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
-                id = UInt32(truncatingIfNeeded: entry) &<< 1
-            } else {
-                continue
+        // Eight fingerprints at a time; buckets of more than eight are rare.
+        var first = 0
+        var candidates = bucket.records(from: 0, fingerprinted: fingerprint)
+        while true {
+            while candidates != 0 {
+                let candidate = first &+ candidates.trailingZeroBitCount &>> 3
+                candidates &= candidates &- 1
+                let (entry, encoded) = names.record(candidate, in: bucket)
+                let id: UInt32
+                if let folded, flags[entry] & Flags.hasPrefix != 0,
+                   verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
+                    id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
+                } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
+                    id = UInt32(truncatingIfNeeded: entry) &<< 1
+                } else {
+                    continue
+                }
+                if let region {
+                    if self.region(of: entry) == region { matches.append(id) }
+                } else {
+                    matches.append(id)
+                }
             }
-            if let region {
-                if self.region(of: entry) == region { matches.append(id) }
-            } else {
-                matches.append(id)
-            }
+            first &+= 8
+            guard _slowPath(first < bucket.count) else { return }
+            candidates = bucket.records(from: first, fingerprinted: fingerprint)
         }
     }
 
