@@ -1,33 +1,36 @@
 /// Every stored symbol name, compressed, in records grouped into buckets by
 /// the hash each name is filed under: the name index and the name store in one.
 ///
-/// A bucket starts with how many records it holds (one byte, or 0xFF and
-/// four bytes), then one fingerprint byte for each record (the hash's low 8
-/// bits), then one code-count byte for each record, then its records: each
-/// the entry number (3 bytes, or 4 for tables of 2^24 entries or more) and
-/// the name's ``NameCodec`` codes. A bucket's records lie back to back, in
-/// entry order, so that one name's symbols come back in address order; a
-/// bucket holds four entries on average. An empty bucket has no bytes at all.
+/// A bucket starts with how many records it holds (one byte), then one
+/// fingerprint byte for each record (the hash's low 8 bits), then where each
+/// record starts (one byte each, from the first record), then its records:
+/// each the entry number (3 bytes, or 4 for tables of 2^24 entries or more)
+/// and the name's ``NameCodec`` codes, whose count is the distance to the
+/// next record. A bucket whose records take more than 256 bytes, or that has
+/// 255 records or more (a name repeated that often, or long names), is wide:
+/// 0xFF, its record count in four bytes, the fingerprints, and 4-byte
+/// starts. A bucket's records lie back to back, in entry order, so that one
+/// name's symbols come back in address order; a bucket holds four entries on
+/// average. An empty bucket has no bytes at all.
 ///
 /// A lookup reads the bucket's start from a table of 4 bytes a bucket (64 KB
 /// for the 6.18 snapshot, which stays in L2), compares the bucket's
-/// fingerprints eight at a time in one word, and finds each record whose
-/// fingerprint matches by adding up the code counts before it, also in one
-/// word: no branch depends on where in its bucket a name is. Finding a name
-/// thus costs one miss beyond L2: its bucket. (With fingerprint and count in
-/// each record, every lookup walked its whole bucket, and the walk's
-/// branches mispredicted 2.4 times a lookup; stepping from record to record
-/// only as far as the match still mispredicted 1.8 times. A hash table of
-/// slots in front of an arena in entry order cost two dependent misses, the
-/// slot and then the name, and 14–20% more on a hot set: see
-/// Docs/benchmarks.md.)
+/// fingerprints eight at a time in one word, and reads each matching
+/// record's start and the next one's: no branch depends on where in its
+/// bucket a name is. Finding a name thus costs one miss beyond L2: its
+/// bucket. (With fingerprint and count in each record, every lookup walked
+/// its whole bucket, and the walk's branches mispredicted 2.4 times a
+/// lookup; stepping from record to record only as far as the match still
+/// mispredicted 1.8 times. A hash table of slots in front of an arena in
+/// entry order cost two dependent misses, the slot and then the name, and
+/// 14–20% more on a hot set: see Docs/benchmarks.md.)
 ///
 /// Entries are filed under their name without one leading `__pfx_`
 /// (``NameHash/filingHash(_:)``), so that a padding symbol stored as a name
 /// and a function carrying a folded prefix share a bucket.
 ///
-/// A name of ``longName`` codes or more has that value as its count byte and
-/// its real count in two bytes after the entry number.
+/// A name of ``longName`` codes or more (only ever in a wide bucket) has its
+/// real count in two bytes after the entry number.
 ///
 /// Each entry's record is also found directly (4 bytes an entry: the
 /// record's offset and its count byte), for the lookups that go from an
@@ -73,7 +76,7 @@ struct NameStore {
     /// A count byte meaning "the count is in the two bytes after the entry number".
     static let longName = 0xFF
 
-    /// A bucket's first byte meaning "the record count is in the four bytes after".
+    /// A bucket's first byte meaning "a wide bucket: the record count is in the four bytes after".
     static let manyRecords = 0xFF
 
     /// Entries a bucket holds on average.
@@ -107,23 +110,26 @@ struct NameStore {
         return ~(((word & low7) &+ low7) | word | low7)
     }
 
-    /// The lanes below lane `count` (0 to 8) of a word, all their bits.
+    /// The lanes below lane `count` (at most 8) of a word, all their bits.
     @inline(__always)
     static func lanes(below count: Int) -> UInt64 {
         count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
     }
 
-    /// One bucket: its records' fingerprints and code counts, in record
-    /// order, and its records after them.
+    /// One bucket: its records' fingerprints and starts, in record order,
+    /// and its records.
     struct Bucket {
         let fingerprints: UnsafePointer<UInt8>
         let count: Int
+        /// The first record, after the starts.
+        let firstRecord: UnsafePointer<UInt8>
+        /// Past the last record: the next bucket's start.
+        let end: UnsafePointer<UInt8>
+        /// Whether the starts take 4 bytes each, not 1.
+        let isWide: Bool
 
-        /// Each record's count byte.
-        var codeCounts: UnsafePointer<UInt8> { fingerprints + count }
-
-        /// The bucket's first record, right after the counts.
-        var firstRecord: UnsafePointer<UInt8> { fingerprints + 2 &* count }
+        /// Each record's start, from ``firstRecord``.
+        var starts: UnsafePointer<UInt8> { fingerprints + count }
 
         /// The records from `first` to `first + 7` whose fingerprint is
         /// `fingerprint`: bit `8 * i + 7` for record `first + i`. One word
@@ -135,15 +141,30 @@ struct NameStore {
         }
     }
 
+    /// The largest record bytes a bucket's 1-byte starts cover.
+    static let narrowBucketLimit = 256
+
+    /// Whether a bucket of `records` records taking `recordBytes` bytes is wide.
+    @inline(__always)
+    static func isWide(records: UInt32, recordBytes: UInt32) -> Bool {
+        records >= UInt32(manyRecords) || recordBytes > UInt32(narrowBucketLimit)
+    }
+
     /// Bucket `number`.
     @inline(__always)
     func bucket(_ number: Int) -> Bucket {
         let base = UnsafePointer(arena.base)
         let start = base + Int(bucketStarts[number])
-        guard start < base + Int(bucketStarts[number &+ 1]) else { return Bucket(fingerprints: start, count: 0) }
+        let end = base + Int(bucketStarts[number &+ 1])
+        guard start < end else { return Bucket(fingerprints: start, count: 0, firstRecord: start, end: end, isWide: false) }
         let count = Int(start[0])
-        if _fastPath(count != NameStore.manyRecords) { return Bucket(fingerprints: start + 1, count: count) }
-        return Bucket(fingerprints: start + 5, count: Int(UnsafeRawPointer(start + 1).loadUnaligned(as: UInt32.self)))
+        if _fastPath(count != NameStore.manyRecords) {
+            return Bucket(fingerprints: start + 1, count: count, firstRecord: start + 1 + 2 &* count, end: end,
+                          isWide: false)
+        }
+        let wideCount = Int(UnsafeRawPointer(start + 1).loadUnaligned(as: UInt32.self))
+        return Bucket(fingerprints: start + 5, count: wideCount, firstRecord: start + 5 + 5 &* wideCount, end: end,
+                      isWide: true)
     }
 
     /// The bucket a name with this filing hash is in.
@@ -152,84 +173,47 @@ struct NameStore {
         bucket(NameStore.bucket(hash, bucketCount: bucketCount))
     }
 
-    /// Record `number` of `bucket`: its entry and codes.
-    ///
-    /// Among the first eight, found by adding up the count bytes before it
-    /// in one word (the record's offset is its number times the header size
-    /// plus those counts); past them, or after a long name, by stepping
-    /// from record to record.
+    /// Record `number` of `bucket`: its entry and codes, from its start and
+    /// the next record's (or the bucket's end).
     @inline(__always)
     func record(_ number: Int, in bucket: Bucket) -> (entry: Int, codes: UnsafeBufferPointer<UInt8>) {
-        if _fastPath(number < 8) {
-            let counts = NameStore.lanes(at: bucket.codeCounts)
-            let before = counts & NameStore.lanes(below: number)
-            // A long name before it would add two bytes and its real count.
-            if _fastPath(NameStore.zeroLanes(~before) & NameStore.lanes(below: number) == 0) {
-                // The counts' sum, four 16-bit lanes at a time.
-                let pairs = (before & 0x00FF_00FF_00FF_00FF) &+ ((before &>> 8) & 0x00FF_00FF_00FF_00FF)
-                let sum = Int(truncatingIfNeeded: (pairs &* 0x0001_0001_0001_0001) &>> 48)
-                let (entry, codes, _) = record(
-                    at: bucket.firstRecord + (number &* headerSize &+ sum),
-                    countByte: Int(truncatingIfNeeded: (counts &>> UInt64(truncatingIfNeeded: number &* 8)) & 0xFF))
-                return (entry, codes)
-            }
+        let isLast = number &+ 1 == bucket.count
+        if _fastPath(!bucket.isWide) {
+            // Past the last start lies the first record: read, then not used.
+            let record = bucket.firstRecord + Int(bucket.starts[number])
+            let next = bucket.firstRecord + Int(bucket.starts[number &+ 1])
+            let entry = Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
+            // Narrow buckets hold no long names.
+            let codes = record + headerSize
+            return (entry, UnsafeBufferPointer(start: codes, count: (isLast ? bucket.end : next) - codes))
         }
-        return NameStore.recordStepping(number, in: bucket, headerSize: headerSize, entryMask: entryMask)
-    }
-
-    /// ``record(_:in:)`` by stepping from the bucket's first record. Static,
-    /// with only the two fields it needs: as a method, its store was passed
-    /// by address, and every lookup copied the store to its stack first.
-    @inline(never)
-    static func recordStepping(_ number: Int, in bucket: Bucket, headerSize: Int, entryMask: UInt32)
-        -> (entry: Int, codes: UnsafeBufferPointer<UInt8>) {
-        var record = bucket.firstRecord
-        for position in 0...number {
-            let (entry, codes, next) = NameStore.record(at: record, countByte: Int(bucket.codeCounts[position]),
-                                                        headerSize: headerSize, entryMask: entryMask)
-            if position == number { return (entry, codes) }
-            record = next
-        }
-        preconditionFailure("a bucket's record past its end")
+        let starts = UnsafeRawPointer(bucket.starts)
+        let record = bucket.firstRecord + Int(starts.loadUnaligned(fromByteOffset: number &* 4, as: UInt32.self))
+        let next = isLast ? bucket.end
+            : bucket.firstRecord + Int(starts.loadUnaligned(fromByteOffset: (number &+ 1) &* 4, as: UInt32.self))
+        let entry = Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
+        let codes = record + headerSize
+        let count = next - codes
+        if _fastPath(count < NameStore.longName) { return (entry, UnsafeBufferPointer(start: codes, count: count)) }
+        return (entry, UnsafeBufferPointer(start: codes + 2, count: Int(codes[0]) | Int(codes[1]) << 8))
     }
 
     /// Calls `body` with each record of `bucket` in order: its number, entry and codes.
     func forEachRecord(in bucket: Bucket, _ body: (Int, Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
-        var record = bucket.firstRecord
         for position in 0..<bucket.count {
-            let (entry, codes, next) = self.record(at: record, countByte: Int(bucket.codeCounts[position]))
+            let (entry, codes) = record(position, in: bucket)
             try body(position, entry, codes)
-            record = next
         }
-    }
-
-    /// The record at `record` whose count byte is `countByte`: its entry,
-    /// codes, and where the next one starts.
-    @inline(__always)
-    func record(at record: UnsafePointer<UInt8>, countByte: Int)
-        -> (entry: Int, codes: UnsafeBufferPointer<UInt8>, next: UnsafePointer<UInt8>) {
-        NameStore.record(at: record, countByte: countByte, headerSize: headerSize, entryMask: entryMask)
-    }
-
-    /// ``record(at:countByte:)`` given the store's header size and entry mask.
-    @inline(__always)
-    static func record(at record: UnsafePointer<UInt8>, countByte: Int, headerSize: Int, entryMask: UInt32)
-        -> (entry: Int, codes: UnsafeBufferPointer<UInt8>, next: UnsafePointer<UInt8>) {
-        let entry = Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
-        let codes = record + headerSize
-        if _fastPath(countByte != NameStore.longName) {
-            return (entry, UnsafeBufferPointer(start: codes, count: countByte), codes + countByte)
-        }
-        let long = Int(codes[0]) | Int(codes[1]) << 8
-        return (entry, UnsafeBufferPointer(start: codes + 2, count: long), codes + 2 + long)
     }
 
     /// The encoded bytes of entry `entry`'s name, valid while the store lives.
     @inline(__always)
     func encodedName(_ entry: Int) -> UnsafeBufferPointer<UInt8> {
         let location = wideRecordLocations.map { $0[entry] } ?? UInt64(recordLocations[entry])
-        return record(at: UnsafePointer(arena.base) + Int(truncatingIfNeeded: location &>> 8),
-                      countByte: Int(truncatingIfNeeded: location & 0xFF)).codes
+        let codes = UnsafePointer(arena.base) + Int(truncatingIfNeeded: location &>> 8) + headerSize
+        let countByte = Int(truncatingIfNeeded: location & 0xFF)
+        if _fastPath(countByte != NameStore.longName) { return UnsafeBufferPointer(start: codes, count: countByte) }
+        return UnsafeBufferPointer(start: codes + 2, count: Int(codes[0]) | Int(codes[1]) << 8)
     }
 
     /// Calls `body` with the decoded name, `prefix` bytes first, without allocating.
@@ -280,17 +264,19 @@ struct NameStore {
     /// of entry number, or 4 from 2^24 entries.
     static func headerSize(forEntries count: Int) -> Int { count >= 1 << 24 ? 4 : 3 }
 
-    /// The bytes a record of `codes` codes takes in its bucket, its
-    /// fingerprint and count byte included.
+    /// The bytes a record of `codes` codes takes in a narrow bucket, its
+    /// fingerprint and start included.
     @inline(__always)
     static func recordSize(codes: Int, headerSize: Int) -> UInt32 {
         UInt32(truncatingIfNeeded: headerSize &+ 2 &+ codes &+ (codes >= longName ? 2 : 0))
     }
 
-    /// The bytes a bucket of `records` records takes before its fingerprints.
+    /// The bytes a bucket of `records` records takes beyond
+    /// ``recordSize(codes:headerSize:)`` for each: its first byte (or five),
+    /// and for a wide bucket 3 more bytes of each start.
     @inline(__always)
-    static func bucketHeaderSize(records: UInt32) -> UInt32 {
-        records == 0 ? 0 : records < UInt32(manyRecords) ? 1 : 5
+    static func bucketHeaderSize(records: UInt32, isWide: Bool) -> UInt32 {
+        records == 0 ? 0 : isWide ? 5 &+ 3 &* records : 1
     }
 
     /// A store being laid out, in two parts (the entries of the lower and of
@@ -332,10 +318,14 @@ struct NameStore {
         /// Allocated by ``size()``: one of the two, by the arena's size.
         private var recordLocations: UnsafeMutablePointer<UInt32>?
         private var wideRecordLocations: UnsafeMutablePointer<UInt64>?
-        /// Each bucket's record count.
+        /// Each bucket's record count; from ``size()`` on, with ``wideBit``
+        /// set for a wide bucket.
         private let recordCounts: UnsafeMutablePointer<UInt32>
         /// From ``size()`` on: where each bucket's next fingerprint goes in ``arena``.
         private let fingerprintCursors: UnsafeMutablePointer<UInt32>
+        /// From ``size()`` on: where each bucket's first record is in ``arena``.
+        private let firstRecords: UnsafeMutablePointer<UInt32>
+        private static let wideBit: UInt32 = 1 << 31
         /// The entries of part 0, then those of part 1, each in entry order.
         private let order: UnsafeMutablePointer<UInt32>
         /// Where part 1 starts in ``order``; set by ``size()``.
@@ -369,12 +359,14 @@ struct NameStore {
             recordCounts = .allocate(capacity: max(bucketCount, 1))
             recordCounts.initialize(repeating: 0, count: max(bucketCount, 1))
             fingerprintCursors = .allocate(capacity: max(bucketCount, 1))
+            firstRecords = .allocate(capacity: max(bucketCount, 1))
         }
 
         deinit {
             order.deallocate()
             recordCounts.deallocate()
             fingerprintCursors.deallocate()
+            firstRecords.deallocate()
         }
 
         /// The bucket entry `entry` is filed in.
@@ -407,7 +399,12 @@ struct NameStore {
             upperPart.reverse()
             upperEntries = count &- lower
             for bucket in 0..<bucketCount {
-                starts[bucket &+ 2] &+= NameStore.bucketHeaderSize(records: recordCounts[bucket]) &+ starts[bucket &+ 1]
+                let records = recordCounts[bucket]
+                // The sizes counted 2 bytes a record besides the record itself.
+                let isWide = NameStore.isWide(records: records, recordBytes: starts[bucket &+ 2] &- 2 &* records)
+                if isWide { recordCounts[bucket] = records | Builder.wideBit }
+                starts[bucket &+ 2] &+= NameStore.bucketHeaderSize(records: records, isWide: isWide)
+                    &+ starts[bucket &+ 1]
             }
             let used = Int(starts[bucketCount &+ 1])
             let arena = UnsafeMutablePointer<UInt8>.allocate(capacity: used &+ NameStore.readPadding)
@@ -417,23 +414,27 @@ struct NameStore {
             } else {
                 wideRecordLocations = .allocate(capacity: max(count, 1))
             }
-            // Each bucket's header, and its cursors: fingerprints from just
-            // after the header, records from just after the counts.
+            // Each bucket's first byte (or five), and its cursors:
+            // fingerprints from just after them, records from just after the
+            // starts.
             for bucket in 0..<bucketCount {
-                let records = recordCounts[bucket]
+                let records = recordCounts[bucket] & ~Builder.wideBit
                 var at = Int(starts[bucket &+ 1])
-                switch NameStore.bucketHeaderSize(records: records) {
-                case 0: break
-                case 1:
-                    arena[at] = UInt8(truncatingIfNeeded: records)
-                    at &+= 1
-                default:
-                    arena[at] = UInt8(NameStore.manyRecords)
-                    UnsafeMutableRawPointer(arena + (at &+ 1)).storeBytes(of: records, as: UInt32.self)
-                    at &+= 5
+                if records > 0 {
+                    if recordCounts[bucket] & Builder.wideBit == 0 {
+                        arena[at] = UInt8(truncatingIfNeeded: records)
+                        at &+= 1
+                    } else {
+                        arena[at] = UInt8(NameStore.manyRecords)
+                        UnsafeMutableRawPointer(arena + (at &+ 1)).storeBytes(of: records, as: UInt32.self)
+                        at &+= 5
+                    }
                 }
                 fingerprintCursors[bucket] = UInt32(truncatingIfNeeded: at)
-                starts[bucket &+ 1] = UInt32(truncatingIfNeeded: at) &+ 2 &* records
+                let first = UInt32(truncatingIfNeeded: at) &+ records
+                    &* (recordCounts[bucket] & Builder.wideBit == 0 ? 2 : 5)
+                firstRecords[bucket] = first
+                starts[bucket &+ 1] = first
             }
         }
 
@@ -458,11 +459,20 @@ struct NameStore {
                 } else {
                     wideRecordLocations.unsafelyUnwrapped[entry] = UInt64(truncatingIfNeeded: at &<< 8 | countByte)
                 }
-                // The fingerprint, and the count byte the bucket's record count further on.
+                // The fingerprint, and the record's start the bucket's record
+                // count further on (1 byte a start, or 4 in a wide bucket).
                 let fingerprintAt = Int(fingerprintCursors[bucket])
                 arena[fingerprintAt] = NameStore.fingerprint(hash)
-                arena[fingerprintAt &+ Int(recordCounts[bucket])] = UInt8(truncatingIfNeeded: countByte)
                 fingerprintCursors[bucket] = UInt32(truncatingIfNeeded: fingerprintAt &+ 1)
+                let first = Int(firstRecords[bucket])
+                let records = Int(recordCounts[bucket] & ~Builder.wideBit)
+                if recordCounts[bucket] & Builder.wideBit == 0 {
+                    arena[fingerprintAt &+ records] = UInt8(truncatingIfNeeded: at &- first)
+                } else {
+                    let number = fingerprintAt &- (first &- 5 &* records)
+                    UnsafeMutableRawPointer(arena + (first &- 4 &* records &+ 4 &* number))
+                        .storeBytes(of: UInt32(truncatingIfNeeded: at &- first), as: UInt32.self)
+                }
                 // The entry number in one store. Past a 3-byte number it
                 // reaches one byte into the codes (every name has one), which
                 // are written next.
