@@ -35,12 +35,14 @@ public struct SymbolIDMatches: RandomAccessCollection, Sendable {
     @inline(__always)
     mutating func append(_ id: UInt32) {
         if count < 16 {
-            inline[count] = id
+            // Lane `count & 15` is lane `count`: without the mask the lane's
+            // range check stayed in every lookup.
+            inline[count & 15] = id
         } else {
             if count == 16 { overflow = (0..<16).map { inline[$0] } }
             overflow!.append(id)
         }
-        count += 1
+        count &+= 1
     }
 
     /// Puts matches from two probes (direct names and folded prefixes) in
