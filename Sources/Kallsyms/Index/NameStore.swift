@@ -178,14 +178,26 @@ struct NameStore {
     @inline(__always)
     func record(_ number: Int, in bucket: Bucket) -> (entry: Int, codes: UnsafeBufferPointer<UInt8>) {
         let isLast = number &+ 1 == bucket.count
-        if _fastPath(!bucket.isWide) {
+        if _fastPath(!bucket.isWide && number < 7) {
+            // The first eight starts in one word, read beside the
+            // fingerprints (its address does not wait for the match), so the
+            // record's start is a shift away from the match, not a load.
             // Past the last start lies the first record: read, then not used.
-            let record = bucket.firstRecord + Int(bucket.starts[number])
-            let next = bucket.firstRecord + Int(bucket.starts[number &+ 1])
+            let starts = NameStore.lanes(at: bucket.starts)
+            let shift = UInt64(truncatingIfNeeded: number &* 8)
+            let record = bucket.firstRecord + Int(truncatingIfNeeded: (starts &>> shift) & 0xFF)
+            let next = bucket.firstRecord + Int(truncatingIfNeeded: (starts &>> (shift &+ 8)) & 0xFF)
             let entry = Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
             // Narrow buckets hold no long names.
             let codes = record + headerSize
             return (entry, UnsafeBufferPointer(start: codes, count: (isLast ? bucket.end : next) - codes))
+        }
+        if !bucket.isWide {
+            let record = bucket.firstRecord + Int(bucket.starts[number])
+            let next = isLast ? bucket.end : bucket.firstRecord + Int(bucket.starts[number &+ 1])
+            let codes = record + headerSize
+            return (Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask),
+                    UnsafeBufferPointer(start: codes, count: next - codes))
         }
         let starts = UnsafeRawPointer(bucket.starts)
         let record = bucket.firstRecord + Int(starts.loadUnaligned(fromByteOffset: number &* 4, as: UInt32.self))
