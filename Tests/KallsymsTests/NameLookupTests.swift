@@ -135,6 +135,52 @@ struct NameLookupTests {
         }
     }
 
+    @Test("buckets on both sides of the 256-byte limit of 1-byte record starts, and past eight records: every name resolves")
+    func bucketsAroundTheNarrowLimit() throws {
+        var random = SplitMix64(seed: 11)
+        var text = "ffffffff81000000 T _stext\n"
+        var address: UInt64 = 0xffff_ffff_8100_0000
+        // Bytes that rarely pair, so names keep most of their length as codes:
+        // buckets of four names of 30 to 110 bytes straddle 256 bytes of records.
+        let alphabet = Array("qzQZ9xX8jJ7vV".utf8)
+        var names: [String] = []
+        for number in 0..<3000 {
+            address += 64
+            let name: String
+            if number % 9 == 0, let earlier = names.randomElement(using: &random) {
+                name = earlier    // duplicates fill some buckets past eight records
+            } else {
+                let length = 30 + Int(random.next() % 81)
+                name = String(decoding: (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] },
+                              as: UTF8.self)
+            }
+            names.append(name)
+            text += "\(String(address, radix: 16)) t \(name)\n"
+        }
+        text += "\(String(address + 64, radix: 16)) T _etext\n"
+        let reference = ReferenceModel.parse(Array(text.utf8))
+        let index = try SymbolIndex(bytes: Array(text.utf8))
+        let store = index.storage.names
+        // Both kinds of bucket, narrow ones close to the limit, and some past eight records.
+        var narrowNearLimit = 0
+        var wide = 0
+        var overEight = 0
+        for number in 0..<store.bucketCount {
+            let bucket = store.bucket(number)
+            guard bucket.count > 0 else { continue }
+            let recordBytes = bucket.end - bucket.firstRecord
+            if bucket.isWide { wide += 1 } else if recordBytes > 200 { narrowNearLimit += 1 }
+            #expect(bucket.isWide == (recordBytes > NameStore.narrowBucketLimit || bucket.count >= NameStore.manyRecords))
+            if bucket.count > 8 { overEight += 1 }
+        }
+        #expect(narrowNearLimit > 0 && wide > 0 && overEight > 0,
+                "narrow near the limit \(narrowNearLimit), wide \(wide), over eight \(overEight)")
+        #expect(Array(index.symbolsByAddress.map(\.name)) == reference.map(\.name))
+        for name in Set(names) {
+            #expect(Self.answer(index, name) == Self.expected(name, in: reference), "symbols(named: \(name.prefix(20))...)")
+        }
+    }
+
     @Test("names of up to 512 bytes (over 255 codes) beside short ones: every name reads back and resolves")
     func longNames() throws {
         var random = SplitMix64(seed: 7)
