@@ -150,7 +150,9 @@ struct NameLookupTests {
             if number % 9 == 0, let earlier = names.randomElement(using: &random) {
                 name = earlier    // duplicates fill some buckets past eight records
             } else {
-                let length = 30 + Int(random.next() % 81)
+                // Mostly 30 to 110 bytes; one in four 4 to 12, so that some
+                // narrow buckets also pass eight records.
+                let length = number % 4 == 0 ? 4 + Int(random.next() % 9) : 30 + Int(random.next() % 81)
                 name = String(decoding: (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] },
                               as: UTF8.self)
             }
@@ -164,17 +166,20 @@ struct NameLookupTests {
         // Both kinds of bucket, narrow ones close to the limit, and some past eight records.
         var narrowNearLimit = 0
         var wide = 0
-        var overEight = 0
+        var narrowOverEight = 0
+        var wideOverEight = 0
         for number in 0..<store.bucketCount {
             let bucket = store.bucket(number)
             guard bucket.count > 0 else { continue }
             let recordBytes = bucket.end - bucket.firstRecord
             if bucket.isWide { wide += 1 } else if recordBytes > 200 { narrowNearLimit += 1 }
             #expect(bucket.isWide == (recordBytes > NameStore.narrowBucketLimit || bucket.count >= NameStore.manyRecords))
-            if bucket.count > 8 { overEight += 1 }
+            if bucket.count > 8 {
+                if bucket.isWide { wideOverEight += 1 } else { narrowOverEight += 1 }
+            }
         }
-        #expect(narrowNearLimit > 0 && wide > 0 && overEight > 0,
-                "narrow near the limit \(narrowNearLimit), wide \(wide), over eight \(overEight)")
+        #expect(narrowNearLimit > 0 && wide > 0 && narrowOverEight > 0 && wideOverEight > 0,
+                "narrow near the limit \(narrowNearLimit), wide \(wide), over eight \(narrowOverEight) narrow and \(wideOverEight) wide")
         #expect(Array(index.symbolsByAddress.map(\.name)) == reference.map(\.name))
         for name in Set(names) {
             #expect(Self.answer(index, name) == Self.expected(name, in: reference), "symbols(named: \(name.prefix(20))...)")
@@ -265,6 +270,7 @@ struct NameLookupTests {
         var inOrder = true
         var inTheirBuckets = true
         var fingerprinted = true
+        var locatedAlike = true
         for bucket in stride(from: 0, to: store.bucketCount, by: 256) {
             let records = store.bucket(bucket)
             var last = -1
@@ -275,12 +281,13 @@ struct NameLookupTests {
                 fingerprinted = fingerprinted && records.fingerprints[position] == NameStore.fingerprint(hash(entry))
                 // The same codes as the entry's own record location gives.
                 let direct = store.encodedName(entry)
-                inOrder = inOrder && direct.baseAddress == codes.baseAddress && direct.count == codes.count
+                locatedAlike = locatedAlike && direct.baseAddress == codes.baseAddress && direct.count == codes.count
                 last = entry
                 seen += 1
-                end = codes.baseAddress! + codes.count
+                // Where the entry's record location says its codes end.
+                end = direct.baseAddress! + direct.count
             }
-            // The bucket's records end where the next bucket starts.
+            // The bucket's last record, as its location gives it, ends where the next bucket starts.
             inTheirBuckets = inTheirBuckets && end == UnsafePointer(store.arena.base) + Int(store.bucketStarts[bucket + 1])
         }
         // As many as were filed in those buckets: the bucket sizes add up.
@@ -290,5 +297,6 @@ struct NameLookupTests {
         #expect(inOrder)
         #expect(inTheirBuckets)
         #expect(fingerprinted)
+        #expect(locatedAlike)
     }
 }

@@ -16,8 +16,9 @@
 /// A lookup reads the bucket's start from a table of 4 bytes a bucket (64 KB
 /// for the 6.18 snapshot, which stays in L2), compares the bucket's
 /// fingerprints eight at a time in one word, and reads each matching
-/// record's start and the next one's: no branch depends on where in its
-/// bucket a name is. Finding a name thus costs one miss beyond L2: its
+/// record's start and the next one's from one word of starts: among a
+/// bucket's first eight records, no branch depends on where in its bucket a
+/// name is. Finding a name thus costs one miss beyond L2: its
 /// bucket. (With fingerprint and count in each record, every lookup walked
 /// its whole bucket, and the walk's branches mispredicted 2.4 times a
 /// lookup; stepping from record to record only as far as the match still
@@ -69,7 +70,7 @@ struct NameStore {
 
     /// Zero bytes after the last record, so that a lookup may read 16 code
     /// bytes from any name's start (``NameCodec/matchesShortName(_:codes:query:count:)``),
-    /// 8 header bytes from any of a bucket's fingerprints or counts, and 4
+    /// 8 header bytes from any of a bucket's fingerprints or starts, and 4
     /// bytes of entry number from any record.
     static let readPadding = 16
 
@@ -82,7 +83,7 @@ struct NameStore {
     /// Entries a bucket holds on average.
     static let entriesPerBucket = 4
 
-    /// The largest arena whose offsets fit ``recordLocations``.
+    /// The arena sizes below this have offsets that fit ``recordLocations``.
     static let narrowArenaLimit = 1 << 24
 
     /// The bucket a name with this filing hash is in: its top 32 bits scaled.
@@ -110,7 +111,7 @@ struct NameStore {
         return ~(((word & low7) &+ low7) | word | low7)
     }
 
-    /// The lanes below lane `count` (at most 8) of a word, all their bits.
+    /// The lanes below lane `count` of a word (all of them from 8 on), all their bits.
     @inline(__always)
     static func lanes(below count: Int) -> UInt64 {
         count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1
@@ -144,7 +145,10 @@ struct NameStore {
     /// The largest record bytes a bucket's 1-byte starts cover.
     static let narrowBucketLimit = 256
 
-    /// Whether a bucket of `records` records taking `recordBytes` bytes is wide.
+    /// Whether a bucket of `records` records taking `recordBytes` bytes is
+    /// wide. (Every record takes at least 4 bytes, so 255 records are over
+    /// the byte limit anyway; the count test keeps a narrow bucket's first
+    /// byte from ever reading as ``manyRecords``.)
     @inline(__always)
     static func isWide(records: UInt32, recordBytes: UInt32) -> Bool {
         records >= UInt32(manyRecords) || recordBytes > UInt32(narrowBucketLimit)
@@ -243,8 +247,9 @@ struct NameStore {
     /// Copies `codes` to `destination` in words, the last one overlapping
     /// the one before, writing nothing past the codes' end (past it lies
     /// another record, which the other thread may be writing). Instead of a
-    /// `memcpy` call a record: with the header stored in two stores instead
-    /// of five, writing the records went from 1.8–2.9 to 1.1–1.7 ms.
+    /// `memcpy` call a record: with the record's header also stored in as
+    /// few stores as it could be (two then, for five bytes), writing the
+    /// records went from 1.8–2.9 to 1.1–1.7 ms.
     @inline(__always)
     static func copy(_ codes: UnsafeBufferPointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>) {
         let count = codes.count
@@ -486,8 +491,8 @@ struct NameStore {
                         .storeBytes(of: UInt32(truncatingIfNeeded: at &- first), as: UInt32.self)
                 }
                 // The entry number in one store. Past a 3-byte number it
-                // reaches one byte into the codes (every name has one), which
-                // are written next.
+                // reaches one byte into the codes (every name has one), or
+                // into a long name's count, which are written next.
                 UnsafeMutableRawPointer(arena + at).storeBytes(of: UInt32(truncatingIfNeeded: entry), as: UInt32.self)
                 at &+= headerSize
                 if length >= NameStore.longName {
