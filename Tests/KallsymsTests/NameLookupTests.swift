@@ -22,6 +22,25 @@ struct NameLookupTests {
         return symbols.map(\.referenceKey)
     }
 
+    /// A random name of `length` bytes that rarely pair, so that it keeps
+    /// most of its length once encoded.
+    static func unpairedName(length: Int, using random: inout SplitMix64) -> String {
+        let alphabet = Array("qzQZ9xX8jJ7vV".utf8)
+        return String(decoding: (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] },
+                      as: UTF8.self)
+    }
+
+    /// A kernel text table of `names`, 64 bytes apart between `_stext` and `_etext`.
+    static func textTable(of names: [String]) -> String {
+        var text = "ffffffff81000000 T _stext\n"
+        var address: UInt64 = 0xffff_ffff_8100_0000
+        for name in names {
+            address += 64
+            text += "\(String(address, radix: 16)) t \(name)\n"
+        }
+        return text + "\(String(address + 64, radix: 16)) T _etext\n"
+    }
+
     @Test("stored and folded padding symbols, nested prefixes and duplicates come back complete, by address")
     func paddingAndDuplicates() throws {
         let text = """
@@ -138,28 +157,19 @@ struct NameLookupTests {
     @Test("buckets on both sides of the 256-byte limit of 1-byte record starts, and past eight records: every name resolves")
     func bucketsAroundTheNarrowLimit() throws {
         var random = SplitMix64(seed: 11)
-        var text = "ffffffff81000000 T _stext\n"
-        var address: UInt64 = 0xffff_ffff_8100_0000
-        // Bytes that rarely pair, so names keep most of their length as codes:
-        // buckets of four names of 30 to 110 bytes straddle 256 bytes of records.
-        let alphabet = Array("qzQZ9xX8jJ7vV".utf8)
+        // Buckets of four names of 30 to 110 bytes straddle 256 bytes of records.
         var names: [String] = []
         for number in 0..<3000 {
-            address += 64
-            let name: String
             if number % 9 == 0, let earlier = names.randomElement(using: &random) {
-                name = earlier    // duplicates fill some buckets past eight records
+                names.append(earlier)    // duplicates fill some buckets past eight records
             } else {
                 // Mostly 30 to 110 bytes; one in four 4 to 12, so that some
                 // narrow buckets also pass eight records.
                 let length = number % 4 == 0 ? 4 + Int(random.next() % 9) : 30 + Int(random.next() % 81)
-                name = String(decoding: (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] },
-                              as: UTF8.self)
+                names.append(Self.unpairedName(length: length, using: &random))
             }
-            names.append(name)
-            text += "\(String(address, radix: 16)) t \(name)\n"
         }
-        text += "\(String(address + 64, radix: 16)) T _etext\n"
+        let text = Self.textTable(of: names)
         let reference = ReferenceModel.parse(Array(text.utf8))
         let index = try SymbolIndex(bytes: Array(text.utf8))
         let store = index.storage.names
@@ -189,17 +199,10 @@ struct NameLookupTests {
     @Test("names of up to 512 bytes (over 255 codes) beside short ones: every name reads back and resolves")
     func longNames() throws {
         var random = SplitMix64(seed: 7)
-        var text = "ffffffff81000000 T _stext\n"
-        var address: UInt64 = 0xffff_ffff_8100_0000
-        // Bytes that rarely pair, so long names stay long once encoded.
-        let alphabet = Array("qzQZ9xX8jJ7vV".utf8)
-        for number in 0..<400 {
-            address += 64
-            let length = number % 5 == 0 ? 200 + Int(random.next() % 313) : 3 + Int(random.next() % 30)
-            let body = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
-            text += "\(String(address, radix: 16)) t \(String(decoding: body, as: UTF8.self))\n"
-        }
-        text += "\(String(address + 64, radix: 16)) T _etext\n"
+        let text = Self.textTable(of: (0..<400).map { number in
+            Self.unpairedName(length: number % 5 == 0 ? 200 + Int(random.next() % 313) : 3 + Int(random.next() % 30),
+                              using: &random)
+        })
         let reference = ReferenceModel.parse(Array(text.utf8))
         let index = try SymbolIndex(bytes: Array(text.utf8))
         #expect(Array(index.symbolsByAddress.map(\.name)) == reference.map(\.name))
