@@ -112,12 +112,11 @@ struct NameCodec {
             // Zeros after the last pair, so the words below read only codes.
             UnsafeMutableRawPointer(scratch + pairs).storeBytes(of: 0, as: UInt64.self)
             var codable: UInt64 = 0
-            let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
             var word = 0
             while word &* 8 < pairs {
                 let lanes = UnsafeRawPointer(scratch).loadUnaligned(fromByteOffset: word &* 8, as: UInt64.self)
                 // The top bit of each nonzero lane, then the eight top bits gathered into one byte.
-                let nonzero = (((lanes & low7) &+ low7) | lanes) & ~low7
+                let nonzero = ByteLanes.nonzero(lanes)
                 codable |= (((nonzero &>> 7) &* 0x0102_0408_1020_4080) &>> 56) &<< UInt64(word &* 8)
                 word &+= 1
             }

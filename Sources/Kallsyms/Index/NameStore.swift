@@ -103,14 +103,6 @@ struct NameStore {
         UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
     }
 
-    /// The top bit of each lane of `word` that is zero (exact: no carry
-    /// crosses lanes).
-    @inline(__always)
-    static func zeroLanes(_ word: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        return ~(((word & low7) &+ low7) | word | low7)
-    }
-
     /// The lanes below lane `count` of a word (all of them from 8 on), all their bits.
     @inline(__always)
     static func lanes(below count: Int) -> UInt64 {
@@ -138,7 +130,7 @@ struct NameStore {
         @inline(__always)
         func records(from first: Int, fingerprinted fingerprint: UInt8) -> UInt64 {
             let lanes = NameStore.lanes(at: fingerprints + first) ^ UInt64(fingerprint) &* 0x0101_0101_0101_0101
-            return NameStore.zeroLanes(lanes) & NameStore.lanes(below: count &- first)
+            return ByteLanes.zero(lanes) & NameStore.lanes(below: count &- first)
         }
     }
 
@@ -191,27 +183,34 @@ struct NameStore {
             let shift = UInt64(truncatingIfNeeded: number &* 8)
             let record = bucket.firstRecord + Int(truncatingIfNeeded: (starts &>> shift) & 0xFF)
             let next = bucket.firstRecord + Int(truncatingIfNeeded: (starts &>> (shift &+ 8)) & 0xFF)
-            let entry = Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
             // Narrow buckets hold no long names.
             let codes = record + headerSize
-            return (entry, UnsafeBufferPointer(start: codes, count: (isLast ? bucket.end : next) - codes))
+            return (entry(at: record), UnsafeBufferPointer(start: codes, count: (isLast ? bucket.end : next) - codes))
         }
-        if !bucket.isWide {
-            let record = bucket.firstRecord + Int(bucket.starts[number])
-            let next = isLast ? bucket.end : bucket.firstRecord + Int(bucket.starts[number &+ 1])
-            let codes = record + headerSize
-            return (Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask),
-                    UnsafeBufferPointer(start: codes, count: next - codes))
+        // Past the first seven, or in a wide bucket: each start read alone.
+        @inline(__always) func start(_ number: Int) -> UnsafePointer<UInt8> {
+            bucket.firstRecord + (bucket.isWide
+                ? Int(UnsafeRawPointer(bucket.starts).loadUnaligned(fromByteOffset: number &* 4, as: UInt32.self))
+                : Int(bucket.starts[number]))
         }
-        let starts = UnsafeRawPointer(bucket.starts)
-        let record = bucket.firstRecord + Int(starts.loadUnaligned(fromByteOffset: number &* 4, as: UInt32.self))
-        let next = isLast ? bucket.end
-            : bucket.firstRecord + Int(starts.loadUnaligned(fromByteOffset: (number &+ 1) &* 4, as: UInt32.self))
-        let entry = Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
+        let record = start(number)
         let codes = record + headerSize
-        let count = next - codes
-        if _fastPath(count < NameStore.longName) { return (entry, UnsafeBufferPointer(start: codes, count: count)) }
-        return (entry, UnsafeBufferPointer(start: codes + 2, count: Int(codes[0]) | Int(codes[1]) << 8))
+        let count = (isLast ? bucket.end : start(number &+ 1)) - codes
+        return (entry(at: record), count < NameStore.longName ? UnsafeBufferPointer(start: codes, count: count)
+                    : NameStore.longCodes(at: codes))
+    }
+
+    /// The entry number at the start of `record`.
+    @inline(__always)
+    private func entry(at record: UnsafePointer<UInt8>) -> Int {
+        Int(UnsafeRawPointer(record).loadUnaligned(as: UInt32.self) & entryMask)
+    }
+
+    /// The codes of a long name whose record's codes would start at `codes`:
+    /// after its two-byte count.
+    @inline(__always)
+    private static func longCodes(at codes: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: codes + 2, count: Int(codes[0]) | Int(codes[1]) << 8)
     }
 
     /// Calls `body` with each record of `bucket` in order: its number, entry and codes.
@@ -228,8 +227,8 @@ struct NameStore {
         let location = wideRecordLocations.map { $0[entry] } ?? UInt64(recordLocations[entry])
         let codes = UnsafePointer(arena.base) + Int(truncatingIfNeeded: location &>> 8) + headerSize
         let countByte = Int(truncatingIfNeeded: location & 0xFF)
-        if _fastPath(countByte != NameStore.longName) { return UnsafeBufferPointer(start: codes, count: countByte) }
-        return UnsafeBufferPointer(start: codes + 2, count: Int(codes[0]) | Int(codes[1]) << 8)
+        return countByte != NameStore.longName ? UnsafeBufferPointer(start: codes, count: countByte)
+            : NameStore.longCodes(at: codes)
     }
 
     /// Calls `body` with the decoded name, `prefix` bytes first, without allocating.
@@ -335,14 +334,16 @@ struct NameStore {
         /// Allocated by ``size()``: one of the two, by the arena's size.
         private var recordLocations: UnsafeMutablePointer<UInt32>?
         private var wideRecordLocations: UnsafeMutablePointer<UInt64>?
-        /// Each bucket's record count; from ``size()`` on, with ``wideBit``
-        /// set for a wide bucket.
+        /// Each bucket's record count.
         private let recordCounts: UnsafeMutablePointer<UInt32>
-        /// From ``size()`` on: where each bucket's next fingerprint goes in ``arena``.
-        private let fingerprintCursors: UnsafeMutablePointer<UInt32>
-        /// From ``size()`` on: where each bucket's first record is in ``arena``.
+        /// From ``size()`` on, for each bucket: where its first record is in
+        /// ``arena``, where its next record's fingerprint and start go (they
+        /// lie before the first record), and its bytes a start (1, or 4 in a
+        /// wide bucket).
         private let firstRecords: UnsafeMutablePointer<UInt32>
-        private static let wideBit: UInt32 = 1 << 31
+        private let fingerprintCursors: UnsafeMutablePointer<UInt32>
+        private let startCursors: UnsafeMutablePointer<UInt32>
+        private let startWidths: UnsafeMutablePointer<UInt8>
         /// The entries of part 0, then those of part 1, each in entry order.
         private let order: UnsafeMutablePointer<UInt32>
         /// Where part 1 starts in ``order``; set by ``size()``.
@@ -375,15 +376,19 @@ struct NameStore {
             order = .allocate(capacity: max(count, 1))
             recordCounts = .allocate(capacity: max(bucketCount, 1))
             recordCounts.initialize(repeating: 0, count: max(bucketCount, 1))
-            fingerprintCursors = .allocate(capacity: max(bucketCount, 1))
             firstRecords = .allocate(capacity: max(bucketCount, 1))
+            fingerprintCursors = .allocate(capacity: max(bucketCount, 1))
+            startCursors = .allocate(capacity: max(bucketCount, 1))
+            startWidths = .allocate(capacity: max(bucketCount, 1))
         }
 
         deinit {
             order.deallocate()
             recordCounts.deallocate()
-            fingerprintCursors.deallocate()
             firstRecords.deallocate()
+            fingerprintCursors.deallocate()
+            startCursors.deallocate()
+            startWidths.deallocate()
         }
 
         /// The bucket entry `entry` is filed in.
@@ -419,7 +424,7 @@ struct NameStore {
                 let records = recordCounts[bucket]
                 // The sizes counted 2 bytes a record besides the record itself.
                 let isWide = NameStore.isWide(records: records, recordBytes: starts[bucket &+ 2] &- 2 &* records)
-                if isWide { recordCounts[bucket] = records | Builder.wideBit }
+                startWidths[bucket] = isWide ? 4 : 1
                 starts[bucket &+ 2] &+= NameStore.bucketHeaderSize(records: records, isWide: isWide)
                     &+ starts[bucket &+ 1]
             }
@@ -431,14 +436,13 @@ struct NameStore {
             } else {
                 wideRecordLocations = .allocate(capacity: max(count, 1))
             }
-            // Each bucket's first byte (or five), and its cursors:
-            // fingerprints from just after them, records from just after the
-            // starts.
+            // Each bucket's first byte (or five); its records go after its
+            // fingerprints and starts.
             for bucket in 0..<bucketCount {
-                let records = recordCounts[bucket] & ~Builder.wideBit
+                let records = recordCounts[bucket]
                 var at = Int(starts[bucket &+ 1])
                 if records > 0 {
-                    if recordCounts[bucket] & Builder.wideBit == 0 {
+                    if startWidths[bucket] == 1 {
                         arena[at] = UInt8(truncatingIfNeeded: records)
                         at &+= 1
                     } else {
@@ -448,8 +452,8 @@ struct NameStore {
                     }
                 }
                 fingerprintCursors[bucket] = UInt32(truncatingIfNeeded: at)
-                let first = UInt32(truncatingIfNeeded: at) &+ records
-                    &* (recordCounts[bucket] & Builder.wideBit == 0 ? 2 : 5)
+                startCursors[bucket] = UInt32(truncatingIfNeeded: at) &+ records
+                let first = startCursors[bucket] &+ records &* UInt32(startWidths[bucket])
                 firstRecords[bucket] = first
                 starts[bucket &+ 1] = first
             }
@@ -476,19 +480,19 @@ struct NameStore {
                 } else {
                     wideRecordLocations.unsafelyUnwrapped[entry] = UInt64(truncatingIfNeeded: at &<< 8 | countByte)
                 }
-                // The fingerprint, and the record's start the bucket's record
-                // count further on (1 byte a start, or 4 in a wide bucket).
+                // The record's fingerprint, and its start from the first record.
                 let fingerprintAt = Int(fingerprintCursors[bucket])
                 arena[fingerprintAt] = NameStore.fingerprint(hash)
                 fingerprintCursors[bucket] = UInt32(truncatingIfNeeded: fingerprintAt &+ 1)
+                let width = startWidths[bucket]
+                let startAt = Int(startCursors[bucket])
+                startCursors[bucket] = UInt32(truncatingIfNeeded: startAt) &+ UInt32(width)
                 let first = Int(firstRecords[bucket])
-                let records = Int(recordCounts[bucket] & ~Builder.wideBit)
-                if recordCounts[bucket] & Builder.wideBit == 0 {
-                    arena[fingerprintAt &+ records] = UInt8(truncatingIfNeeded: at &- first)
+                if width == 1 {
+                    arena[startAt] = UInt8(truncatingIfNeeded: at &- first)
                 } else {
-                    let number = fingerprintAt &- (first &- 5 &* records)
-                    UnsafeMutableRawPointer(arena + (first &- 4 &* records &+ 4 &* number))
-                        .storeBytes(of: UInt32(truncatingIfNeeded: at &- first), as: UInt32.self)
+                    UnsafeMutableRawPointer(arena + startAt).storeBytes(of: UInt32(truncatingIfNeeded: at &- first),
+                                                                       as: UInt32.self)
                 }
                 // The entry number in one store. Past a 3-byte number it
                 // reaches one byte into the codes (every name has one), or
