@@ -199,10 +199,14 @@ struct NameCodec {
         }
         guard codes <= NameCodec.stackDecodedCodes else { return matchesLongName(encoded, query: query, count: count) }
         // A fixed-size local, not `withUnsafeTemporaryAllocation`, whose generic
-        // result handling showed up as value-witness calls in profiles.
+        // result handling showed up as value-witness calls in profiles. Here and
+        // below it is reached through `_withUnprotectedUnsafeMutablePointer`:
+        // with `withUnsafeMutableBytes` the compiler gave the lookup a stack
+        // protector (a canary stored and checked on every call, 5 instructions
+        // of about 500), although the buffer is written only within its bounds.
         var words = DecodeBuffer()
-        return withUnsafeMutableBytes(of: &words) { buffer in
-            let decoded = buffer.baseAddress!
+        return _withUnprotectedUnsafeMutablePointer(to: &words) { words in
+            let decoded = UnsafeMutableRawPointer(words)
             guard decode(encoded, into: decoded.assumingMemoryBound(to: UInt8.self)) == count else { return false }
             return NameCodec.equalBytes(UnsafeRawPointer(decoded), query, count: count)
         }
@@ -238,8 +242,8 @@ struct NameCodec {
         let low = word(at: 0, keeping: min(codeCount, 8))
         let high = word(at: 8, keeping: max(codeCount &- 8, 0))
         var words = ShortDecodeBuffer()
-        return withUnsafeMutableBytes(of: &words) { buffer in
-            let decoded = buffer.baseAddress!
+        return _withUnprotectedUnsafeMutablePointer(to: &words) { words in
+            let decoded = UnsafeMutableRawPointer(words)
             var length = 0
             @inline(__always) func step(_ code: UInt64) {
                 NameCodec.append(Int(truncatingIfNeeded: code & 0xFF), expansions, to: decoded, at: &length)

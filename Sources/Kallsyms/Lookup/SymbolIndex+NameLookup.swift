@@ -1,5 +1,10 @@
 extension SymbolIndex {
-    // `@_effects(releasenone)`, here and on `symbolIDs(named:)`: the lookup
+    // `symbols(named:)` is inlinable, so that a caller that reads the first
+    // match and drops it pays no reference count for the matches (measured in
+    // a loop reading each answer's address: 614 to 566 instructions a lookup,
+    // two atomic updates fewer).
+    //
+    // `@_effects(releasenone)` on `symbolIDs(named:)`: the lookup
     // releases nothing its caller holds (the only objects it can free are
     // the overflow arrays it makes itself). Told so, the compiler lets a
     // caller pass a String it merely borrows, such as an array element,
@@ -14,7 +19,7 @@ extension SymbolIndex {
     /// Does not allocate, except for names shared by more than 16 symbols.
     /// - Parameter name: the exact name, such as `init_once` or `__pfx_vfs_read`.
     /// - Returns: the matches; empty when there are none.
-    @_effects(releasenone)
+    @inlinable
     public func symbols(named name: String) -> SymbolMatches {
         SymbolMatches(storage: storage, ids: symbolIDs(named: name))
     }
