@@ -84,6 +84,39 @@ struct NameLookupTests {
         }
     }
 
+    @Test("queries as small, large, sliced and literal Strings, and with a NUL inside or at an end, answer as their bytes do")
+    func stringRepresentations() throws {
+        // Small strings (up to 15 bytes) live inside the String value and are
+        // copied to the stack for the search; large ones are read in place.
+        let names = ["a", "ab", "foo", "init_task", "fifteen_bytes_x", "sixteen_bytes_xy", "__pfx_vfs_read", "vfs_read",
+                     "a_much_longer_name_than_fits_in_a_small_string_by_far"]
+        let text = Self.textTable(of: names)
+        let reference = ReferenceModel.parse(Array(text.utf8))
+        let index = try SymbolIndex(bytes: Array(text.utf8))
+        for name in names {
+            let expected = Self.expected(name, in: reference)
+            #expect(!expected.isEmpty)
+            #expect(Self.answer(index, name) == expected, "\(name)")
+            // The same name cut out of a longer String, then made a String again.
+            let padded = "<<" + name + ">>"
+            let sliced = String(padded.dropFirst(2).dropLast(2))
+            #expect(Self.answer(index, sliced) == expected, "sliced \(name)")
+            // A NUL is a byte of the query like any other: no stored name has one.
+            for withNUL in [name + "\0", "\0" + name, String(name.prefix(1)) + "\0" + name.dropFirst()] {
+                #expect(index.symbols(named: withNUL).isEmpty, "\(withNUL.debugDescription)")
+                #expect(index.symbolIDs(named: withNUL).isEmpty, "\(withNUL.debugDescription)")
+            }
+            // A prefix or an extension of the name is another name.
+            #expect(index.symbols(named: String(name.dropLast())).map(\.name).allSatisfy { $0 == String(name.dropLast()) })
+            #expect(index.symbols(named: name + "x").isEmpty)
+        }
+        // String literals are immortal, a storage kind of their own.
+        #expect(Self.answer(index, "init_task") == Self.expected("init_task", in: reference))
+        #expect(Self.answer(index, "a_much_longer_name_than_fits_in_a_small_string_by_far")
+            == Self.expected("a_much_longer_name_than_fits_in_a_small_string_by_far", in: reference))
+        #expect(index.symbols(named: "").isEmpty)
+    }
+
     @Test("random names with random repeats: every lookup equals a scan", arguments: [1, 2, 3, 4])
     func randomRepeats(_ seed: UInt64) throws {
         var random = SplitMix64(seed: seed)

@@ -15,7 +15,7 @@ public struct SymbolIDMatches: RandomAccessCollection, Sendable {
     /// lookup copies and destroys a null reference, not the shared empty array.
     @usableFromInline var overflow: [UInt32]?
 
-    init() {}
+    @inlinable init() {}
 
     /// The first position, 0.
     @inlinable public var startIndex: Int { 0 }

@@ -1,16 +1,19 @@
 extension SymbolIndex {
-    // Both `symbols(named:)` are inlinable, so that a caller that reads the
-    // first match and drops it pays no reference count for the matches
-    // (measured on the String one, in a loop reading each answer's address:
-    // 614 to 566 instructions a lookup, two atomic updates fewer).
+    // The four lookups by name are inlinable, down to the call of
+    // `collectMatches`: the caller's frame then holds the matches (no copy
+    // of the 80-byte result out of a wrapper), reaches the String's bytes
+    // inline, and a caller that reads the first match and drops it pays no
+    // reference count for the matches (measured on the String forms: 614 to
+    // 566 instructions a lookup reading each answer's address as symbols,
+    // 534 to 481 as ids).
     //
-    // `@_effects(releasenone)` on `symbolIDs(named:)`: the lookup
-    // releases nothing its caller holds (the only objects it can free are
-    // the overflow arrays it makes itself). Told so, the compiler lets a
-    // caller pass a String it merely borrows, such as an array element,
-    // without retaining and releasing it around the call; otherwise every
-    // lookup from a loop over names paid two atomic read-modify-writes on
-    // the query's storage (full barriers on x86), on a cache line that the
+    // `@_effects(releasenone)` on `collectMatches`: the search releases
+    // nothing its caller holds (the only objects it can free are the
+    // overflow arrays it makes itself). Told so, the compiler lets a caller
+    // pass a String it merely borrows, such as an array element, without
+    // retaining and releasing it around the call; otherwise every lookup
+    // from a loop over names paid two atomic read-modify-writes on the
+    // query's storage (full barriers on x86), on a cache line that the
     // lookup itself never needs.
 
     /// Every symbol called `name`, in address order: all duplicates, never
@@ -33,7 +36,7 @@ extension SymbolIndex {
     /// an id into a symbol.
     /// - Parameter name: the exact name.
     /// - Returns: the ids; empty when there are none.
-    @_effects(releasenone)
+    @inlinable
     public func symbolIDs(named name: String) -> SymbolIDMatches {
         storage.matches(named: name, region: nil)
     }
@@ -62,6 +65,7 @@ extension SymbolIndex {
     /// address order; see ``symbolIDs(named:)-(String)``.
     /// - Parameter utf8: the name's bytes; they need not outlive the call.
     /// - Returns: the ids; empty when there are none.
+    @inlinable
     public func symbolIDs(named utf8: UnsafeBufferPointer<UInt8>) -> SymbolIDMatches {
         storage.matches(for: UnsafeRawBufferPointer(utf8), region: nil)
     }
@@ -76,25 +80,27 @@ extension IndexStorage {
     /// The entries named `name` (and the folded `__pfx_` symbols it names),
     /// optionally only those in one region.
     ///
-    /// The String's bytes are read in place through `utf8.span`, which
-    /// borrows them: `utf8.withContiguousStorageIfAvailable` retained and
-    /// released the string's storage around the search (two atomic updates,
-    /// about 50 instructions), and `var copy = name; copy.withUTF8` more.
-    @inline(__always)
+    /// The String's bytes are read in place through `withCString`, which is
+    /// inlinable down to the storage's address for a native string (and
+    /// copies a small one's 15 bytes to the stack); `count` bytes from there
+    /// are the whole string, interior NULs included. `utf8.span` was a call
+    /// into the standard library (27 instructions a lookup, 8 more than
+    /// this), `utf8.withContiguousStorageIfAvailable` retained and released
+    /// the string's storage around the search (two atomic updates, about 50
+    /// instructions), and `var copy = name; copy.withUTF8` more.
+    @inlinable @inline(__always)
     func matches(named name: String, region: Int?) -> SymbolIDMatches {
         var matches = SymbolIDMatches()
-        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
-            name.utf8.span.withUnsafeBytes { collectMatches(for: $0, region: region, into: &matches) }
-        } else if name.utf8.withContiguousStorageIfAvailable({
-            collectMatches(for: UnsafeRawBufferPointer($0), region: region, into: &matches)
-        }) == nil {
-            Array(name.utf8).withUnsafeBytes { collectMatches(for: $0, region: region, into: &matches) }
+        let count = name.utf8.count
+        name.withCString {
+            collectMatches(for: UnsafeRawBufferPointer(start: $0, count: count), region: region, into: &matches)
         }
         return matches
     }
 
     /// The entries named `query` (and the folded `__pfx_` symbols it names),
     /// optionally only those in one region.
+    @inlinable @inline(__always)
     func matches(for query: UnsafeRawBufferPointer, region: Int?) -> SymbolIDMatches {
         var matches = SymbolIDMatches()
         collectMatches(for: query, region: region, into: &matches)
@@ -116,7 +122,7 @@ extension IndexStorage {
     /// its six call sites the function grew so large that the optimizer
     /// stopped inlining even `multipliedFullWidth` and buffer accessors into
     /// it, about 150 instructions a lookup in calls.
-    @inline(never)
+    @inline(never) @usableFromInline @_effects(releasenone)
     func collectMatches(for query: UnsafeRawBufferPointer, region: Int?, into matches: inout SymbolIDMatches) {
         let start = query.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         let count = query.count
