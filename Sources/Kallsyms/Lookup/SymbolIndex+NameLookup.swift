@@ -1,11 +1,13 @@
 extension SymbolIndex {
-    // The four lookups by name are inlinable, down to the call of
+    // The four lookups by name are always inlined, down to the call of
     // `collectMatches`: the caller's frame then holds the matches (no copy
     // of the 80-byte result out of a wrapper), reaches the String's bytes
     // inline, and a caller that reads the first match and drops it pays no
-    // reference count for the matches (measured on the String forms: 614 to
-    // 566 instructions a lookup reading each answer's address as symbols,
-    // 534 to 481 as ids).
+    // reference count for the matches (measured on the String forms, in
+    // -O loops: 610 to 563 instructions a random lookup as symbols, 535 to
+    // 488 as ids). `@inlinable` alone was not enough: at -O the package
+    // benchmark's loops still called `symbolIDs(named:)`, and retained and
+    // released the query around the call.
     //
     // `@_effects(releasenone)` on `collectMatches`: the search releases
     // nothing its caller holds (the only objects it can free are the
@@ -22,7 +24,7 @@ extension SymbolIndex {
     /// Does not allocate, except for names shared by more than 16 symbols.
     /// - Parameter name: the exact name, such as `init_once` or `__pfx_vfs_read`.
     /// - Returns: the matches; empty when there are none.
-    @inlinable
+    @inlinable @inline(__always)
     public func symbols(named name: String) -> SymbolMatches {
         SymbolMatches(storage: storage, ids: symbolIDs(named: name))
     }
@@ -36,7 +38,7 @@ extension SymbolIndex {
     /// an id into a symbol.
     /// - Parameter name: the exact name.
     /// - Returns: the ids; empty when there are none.
-    @inlinable
+    @inlinable @inline(__always)
     public func symbolIDs(named name: String) -> SymbolIDMatches {
         storage.matches(named: name, region: nil)
     }
@@ -56,7 +58,7 @@ extension SymbolIndex {
     /// Every symbol whose name is the given UTF-8 bytes, in address order.
     /// - Parameter utf8: the name's bytes; they need not outlive the call.
     /// - Returns: the matches; empty when there are none.
-    @inlinable
+    @inlinable @inline(__always)
     public func symbols(named utf8: UnsafeBufferPointer<UInt8>) -> SymbolMatches {
         SymbolMatches(storage: storage, ids: symbolIDs(named: utf8))
     }
@@ -65,7 +67,7 @@ extension SymbolIndex {
     /// address order; see ``symbolIDs(named:)-(String)``.
     /// - Parameter utf8: the name's bytes; they need not outlive the call.
     /// - Returns: the ids; empty when there are none.
-    @inlinable
+    @inlinable @inline(__always)
     public func symbolIDs(named utf8: UnsafeBufferPointer<UInt8>) -> SymbolIDMatches {
         storage.matches(for: UnsafeRawBufferPointer(utf8), region: nil)
     }
