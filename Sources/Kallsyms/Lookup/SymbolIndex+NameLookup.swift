@@ -1,15 +1,21 @@
 extension SymbolIndex {
     // The four lookups by name are always inlined, down to the call of
-    // `collectMatches`: the caller's frame then holds the matches (no copy
-    // of the 80-byte result out of a wrapper), reaches the String's bytes
-    // inline, and a caller that reads the first match and drops it pays no
-    // reference count for the matches (measured on the String forms, in
-    // -O loops: 610 to 563 instructions a random lookup as symbols, 535 to
-    // 488 as ids). `@inlinable` alone was not enough: at -O the package
-    // benchmark's loops still called `symbolIDs(named:)`, and retained and
-    // released the query around the call.
+    // `collectMatches`, so the caller's frame holds the matches: no copy of
+    // the 80-byte result out of a wrapper, and a caller that reads the first
+    // match and drops it pays no reference count for the matches. (Measured
+    // in -O loops over random names, against the wrapper called out of
+    // line: 535 to 504 instructions a lookup as ids, 610 to 580 as symbols,
+    // 811 to 806 reading every symbol of duplicated names. `@inlinable`
+    // alone was not enough: at -O the package benchmark's loops still
+    // called the wrapper, and retained and released the query around it.)
     //
-    // `@_effects(releasenone)` on `collectMatches`: the search releases
+    // The String's bytes are reached inside the out-of-line
+    // `collectMatches(named:)`, not in the inlined code: there the closure
+    // that reads them made the caller retain and release the index around
+    // every lookup that iterated its symbols (844 instructions, not 806, on
+    // duplicated names), for 16 instructions fewer on the others.
+    //
+    // `@_effects(releasenone)` on both `collectMatches`: the search releases
     // nothing its caller holds (the only objects it can free are the
     // overflow arrays it makes itself). Told so, the compiler lets a caller
     // pass a String it merely borrows, such as an array element, without
@@ -81,23 +87,29 @@ extension IndexStorage {
 
     /// The entries named `name` (and the folded `__pfx_` symbols it names),
     /// optionally only those in one region.
-    ///
-    /// The String's bytes are read in place through `withCString`, which is
-    /// inlinable down to the storage's address for a native string (and
-    /// copies a small one's 15 bytes to the stack); `count` bytes from there
-    /// are the whole string, interior NULs included. `utf8.span` was a call
-    /// into the standard library (27 instructions a lookup, 8 more than
-    /// this), `utf8.withContiguousStorageIfAvailable` retained and released
-    /// the string's storage around the search (two atomic updates, about 50
-    /// instructions), and `var copy = name; copy.withUTF8` more.
     @inlinable @inline(__always)
     func matches(named name: String, region: Int?) -> SymbolIDMatches {
         var matches = SymbolIDMatches()
+        collectMatches(named: name, region: region, into: &matches)
+        return matches
+    }
+
+    /// ``collectMatches(for:region:into:)`` for a String's bytes.
+    ///
+    /// The bytes are read in place through `withCString`, which is inlinable
+    /// down to the storage's address for a native string (and copies a small
+    /// one's 15 bytes to the stack); `count` bytes from there are the whole
+    /// string, interior NULs included. `utf8.span` was a call into the
+    /// standard library (27 instructions a lookup, 8 more than this),
+    /// `utf8.withContiguousStorageIfAvailable` retained and released the
+    /// string's storage around the search (two atomic updates, about 50
+    /// instructions), and `var copy = name; copy.withUTF8` more.
+    @inline(never) @usableFromInline @_effects(releasenone)
+    func collectMatches(named name: String, region: Int?, into matches: inout SymbolIDMatches) {
         let count = name.utf8.count
         name.withCString {
             collectMatches(for: UnsafeRawBufferPointer(start: $0, count: count), region: region, into: &matches)
         }
-        return matches
     }
 
     /// The entries named `query` (and the folded `__pfx_` symbols it names),
