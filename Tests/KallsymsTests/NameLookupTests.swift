@@ -88,6 +88,8 @@ struct NameLookupTests {
     func stringRepresentations() throws {
         // Small strings (up to 15 bytes) live inside the String value and are
         // copied to the stack for the search; large ones are read in place.
+        // The names here are literals (immortal storage when large); `sliced`
+        // below gives each a String of its own, on the heap when large.
         let names = ["a", "ab", "foo", "init_task", "fifteen_bytes_x", "sixteen_bytes_xy", "__pfx_vfs_read", "vfs_read",
                      "a_much_longer_name_than_fits_in_a_small_string_by_far"]
         let text = Self.textTable(of: names)
@@ -110,7 +112,7 @@ struct NameLookupTests {
             #expect(index.symbols(named: String(name.dropLast())).map(\.name).allSatisfy { $0 == String(name.dropLast()) })
             #expect(index.symbols(named: name + "x").isEmpty)
         }
-        // String literals are immortal, a storage kind of their own.
+        // Literals passed straight to the lookups, not read out of an array.
         #expect(Self.answer(index, "init_task") == Self.expected("init_task", in: reference))
         #expect(Self.answer(index, "a_much_longer_name_than_fits_in_a_small_string_by_far")
             == Self.expected("a_much_longer_name_than_fits_in_a_small_string_by_far", in: reference))
