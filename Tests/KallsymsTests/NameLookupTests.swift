@@ -148,6 +148,33 @@ struct NameLookupTests {
         }
     }
 
+    @Test("iterating the matches (for-in) gives what indexing them gives, for names of up to 16 symbols and of more")
+    func iterationEqualsIndexing() throws {
+        let loaded = try RealTable.kallsyms61Modules.load()
+        let index = loaded.index
+        var longest = 0
+        for (name, positions) in loaded.reference.duplicateNames() {
+            let ids = index.symbolIDs(named: name)
+            var iteratedIDs: [Symbol.ID] = []
+            for id in ids { iteratedIDs.append(id) }
+            #expect(iteratedIDs == ids.indices.map { ids[$0] }, "symbolIDs(named: \(name))")
+            let symbols = index.symbols(named: name)
+            var iterated: [Symbol] = []
+            var iterator = symbols.makeIterator()
+            while let symbol = iterator.next() { iterated.append(symbol) }
+            #expect(iterator.next() == nil, "after the last of \(name)")
+            #expect(iterated == symbols.indices.map { symbols[$0] }, "symbols(named: \(name))")
+            #expect(iterated.map(\.symbolID) == iteratedIDs)
+            #expect(iterated.map(\.referenceKey).sorted() == positions.map { loaded.reference.symbols[$0].key }.sorted(),
+                    "\(name) against the reference")
+            longest = max(longest, iterated.count)
+        }
+        // Past 16 matches the ids live in an array of their own.
+        #expect(longest > 16)
+        var empty = index.symbolIDs(named: "no_such_symbol_anywhere").makeIterator()
+        #expect(empty.next() == nil)
+    }
+
     @Test("a name repeated 20,000 times: every symbol comes back, in address order, and other names still resolve")
     func oneNameManyTimes() throws {
         var text = "ffffffff81000000 T _stext\n"

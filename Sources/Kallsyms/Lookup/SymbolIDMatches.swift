@@ -32,6 +32,39 @@ public struct SymbolIDMatches: RandomAccessCollection, Sendable {
     @inlinable @inline(__always)
     subscript(raw position: Int) -> UInt32 { count <= 16 ? inline[position] : overflow![position] }
 
+    /// Iterates over the ids without copying the inline ones for each read.
+    @inlinable public func makeIterator() -> Iterator { Iterator(matches: self) }
+
+    /// The ids in order.
+    ///
+    /// Reads each inline id in place, through the iterator's own copy of the
+    /// matches: a lane of a `SIMD16` read at a variable position made the
+    /// compiler copy all 64 bytes to the stack first, at every step.
+    public struct Iterator: IteratorProtocol, Sendable {
+        @usableFromInline var matches: SymbolIDMatches
+        @usableFromInline var position = 0
+
+        @inlinable init(matches: SymbolIDMatches) { self.matches = matches }
+
+        /// The next id, or nil after the last.
+        @inlinable public mutating func next() -> Symbol.ID? {
+            guard let raw = nextRaw() else { return nil }
+            return Symbol.ID(rawValue: raw)
+        }
+
+        /// The next raw id, or nil after the last.
+        @inlinable @inline(__always)
+        mutating func nextRaw() -> UInt32? {
+            let position = self.position
+            guard position < matches.count else { return nil }
+            self.position = position &+ 1
+            if matches.count > 16 { return matches.overflow![position] }
+            return withUnsafeBytes(of: &matches.inline) {
+                $0.load(fromByteOffset: (position & 15) &* 4, as: UInt32.self)
+            }
+        }
+    }
+
     @inline(__always)
     mutating func append(_ id: UInt32) {
         if count < 16 {

@@ -31,4 +31,25 @@ public struct SymbolMatches: RandomAccessCollection, Sendable {
         precondition(position >= 0 && position < ids.count, "SymbolMatches index out of range")
         return Symbol(storage: storage, id: ids[raw: position])
     }
+
+    /// Iterates over the symbols without copying the inline ids for each read
+    /// (see ``SymbolIDMatches/Iterator``).
+    @inlinable public func makeIterator() -> Iterator { Iterator(storage: storage, ids: ids.makeIterator()) }
+
+    /// The symbols in order.
+    public struct Iterator: IteratorProtocol, Sendable {
+        @usableFromInline let storage: IndexStorage
+        @usableFromInline var ids: SymbolIDMatches.Iterator
+
+        @inlinable init(storage: IndexStorage, ids: SymbolIDMatches.Iterator) {
+            self.storage = storage
+            self.ids = ids
+        }
+
+        /// The next symbol, or nil after the last.
+        @inlinable public mutating func next() -> Symbol? {
+            guard let raw = ids.nextRaw() else { return nil }
+            return Symbol(storage: storage, id: raw)
+        }
+    }
 }
