@@ -39,7 +39,8 @@ public struct SymbolIDMatches: RandomAccessCollection, Sendable {
     ///
     /// Reads each inline id in place, through the iterator's own copy of the
     /// matches: a lane of a `SIMD16` read at a variable position made the
-    /// compiler copy all 64 bytes to the stack first, at every step.
+    /// compiler copy all 64 bytes to the stack first, at every step. (The
+    /// subscript, which cannot take its storage `inout`, still reads a lane.)
     public struct Iterator: IteratorProtocol, Sendable {
         @usableFromInline var matches: SymbolIDMatches
         @usableFromInline var position = 0
