@@ -55,6 +55,7 @@ public struct KallsymsError: Error, Sendable, Hashable, CustomStringConvertible 
         /// An index file is malformed, truncated, or of another version.
         public static let malformedIndexFile = Code(19)
 
+        /// A short name of the kind of error, such as `malformed line`.
         public var description: String {
             switch rawValue {
             case 1: return "malformed line"

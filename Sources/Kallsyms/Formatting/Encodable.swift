@@ -7,6 +7,9 @@ extension Symbol: Encodable {
         case name, address, size, type, module, file, builtinModules
     }
 
+    /// Encodes `name`, `address`, `size` (null when unknown), `type` (the
+    /// `nm` letter), `module` (null for vmlinux), and `file` and
+    /// `builtinModules` when attribution found them.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
@@ -25,6 +28,8 @@ extension SymbolOffset: Encodable {
         case address, symbol, offset, formatted
     }
 
+    /// Encodes the `address` asked about, its `symbol`, the `offset` into it,
+    /// and the `%pS` text as `formatted`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode("0x" + hex(address, width: symbol.storage.addressWidth), forKey: .address)
@@ -38,6 +43,8 @@ extension SymbolIndex.DuplicateName: Encodable {
     private enum CodingKeys: String, CodingKey { case name, symbols }
     private enum MemberKeys: String, CodingKey { case symbol, qualifiedName }
 
+    /// Encodes the shared `name` and its `symbols`, each with the
+    /// `qualifiedName` that tells it apart.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
@@ -57,6 +64,7 @@ extension SymbolIndex.Statistics: Encodable {
         case duplicateNames, symbolsWithDuplicateNames, kernelCoverage, residentBytes, bytesPerSymbol
     }
 
+    /// Encodes the statistics, each under its property's name.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(symbols, forKey: .symbols)

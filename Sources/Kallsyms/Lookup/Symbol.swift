@@ -72,10 +72,12 @@ public struct Symbol: Hashable, Sendable, CustomStringConvertible {
     /// line `/proc/kallsyms` printed for it.
     public var description: String { storage.line(ofSymbol: id) }
 
+    /// Whether both are the same symbol of the same index.
     public static func == (lhs: Symbol, rhs: Symbol) -> Bool {
         lhs.storage === rhs.storage && lhs.id == rhs.id
     }
 
+    /// Hashes the index's identity and the symbol's id, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(ObjectIdentifier(storage))
         hasher.combine(id)

@@ -32,6 +32,7 @@ extension SymbolIndex {
         /// The number of symbols.
         public var underestimatedCount: Int { storage.symbolCount }
 
+        /// An iterator over every symbol, in address order.
         public func makeIterator() -> Iterator { Iterator(storage: storage) }
 
         /// Walks alias groups (stored preferred-last) backwards, merged with the absolute entries.
@@ -53,6 +54,7 @@ extension SymbolIndex {
                 absoluteCursor = storage.searchableCount - 1
             }
 
+            /// The next symbol in address order, or nil after the last.
             public mutating func next() -> Symbol? {
                 let searchable = peekSearchable()
                 let absoluteEntry = peekAbsolute()

@@ -57,7 +57,9 @@ public struct ModuleLayout: Sendable, Hashable {
         byName[name].map { placements[$0] }
     }
 
+    /// Whether both place the same modules at the same addresses.
     public static func == (lhs: ModuleLayout, rhs: ModuleLayout) -> Bool { lhs.placements == rhs.placements }
+    /// Hashes the placements, as `==` compares them.
     public func hash(into hasher: inout Hasher) { hasher.combine(placements) }
 }
 

@@ -37,6 +37,7 @@ public struct SymbolType: Hashable, Sendable, CustomStringConvertible {
 
     var asciiLetter: UInt8 { SymbolType.letters[Int(code)] }
 
+    /// The type's letter, as `nm` and `/proc/kallsyms` print it.
     public var description: String { String(letter) }
 
     /// True for uppercase letters: the symbol is visible outside its object file.
