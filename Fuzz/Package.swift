@@ -12,7 +12,7 @@ let libraryPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let package = Package(
     name: "swift-kallsyms-fuzz",
     dependencies: [.package(path: "..")],
-    targets: ["FuzzELF", "FuzzText", "FuzzQuery"].map { name in
+    targets: ["FuzzELF", "FuzzText", "FuzzQuery", "FuzzSideFiles"].map { name in
         .executableTarget(name: name, dependencies: [.product(name: "Kallsyms", package: libraryPackage)],
                           path: "Sources/\(name)")
     }

@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing, with libFuzzer and AddressSanitizer, of the code
 # that reads untrusted bytes: ELF and DWARF (elf), symbol tables as text or
-# gzip (text), and queries against a real index (query).
+# gzip (text), queries against a real index (query), and the side files:
+# /proc/modules, modules.builtin.ranges, kallmodsyms annotations (side).
 #
-#   Fuzz/run.sh elf|text|query [seconds]     # default 600
+#   Fuzz/run.sh elf|text|query|side [seconds]     # default 600
 #
 # Seeds come from ../shared/data and, for ELF, from small gcc-built objects;
 # the corpus grows in Fuzz/.corpus/TARGET and is kept between runs. A crash
 # or a timeout leaves its input in Fuzz/crash-TARGET-*: turn it into a test.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=${1:?usage: Fuzz/run.sh elf|text|query [seconds]}
+target=${1:?usage: Fuzz/run.sh elf|text|query|side [seconds]}
 seconds=${2:-600}
 data=../../shared/data
 case $target in
     elf) product=FuzzELF; maxLength=65536 ;;
     text) product=FuzzText; maxLength=4096 ;;
     query) product=FuzzQuery; maxLength=256 ;;
-    *) echo "unknown target $target (elf, text or query)" >&2; exit 2 ;;
+    side) product=FuzzSideFiles; maxLength=4096 ;;
+    *) echo "unknown target $target (elf, text, query or side)" >&2; exit 2 ;;
 esac
 # Linked by bfd: gold stops with an internal error (format_file_lineno) on
 # these sanitized objects.
@@ -57,6 +59,16 @@ C
         for query in init_once init_once@fs/inode.c nfs:init_once 'fs/inode.c|init_once' __pfx___pfx_x \
                      build_request@auth_none.c libceph:ceph_con_init '{amd/core.o}'; do
             printf '%s' "$query" > "$corpus/$(printf '%s' "$query" | md5sum | cut -c1-8)"
+        done
+        ;;
+    side)
+        # The first byte picks the parser: 0 /proc/modules, 1 ranges, 2 annotation.
+        { printf '\0'; gzip -dc "$data/modules-6.1.0-53-cloud-amd64-kaslr.txt.gz" | head -20 || true; } > "$corpus/modules"
+        { printf '\1'; printf '%s\n' '.text 00000000-00000000 = _text' '.text 0000baf0-0000cb10 amd_uncore' \
+            '.text 008e9630-008ea610 snd_soc_wcd9335 snd_soc_wcd934x' '.data 00000000-00000000 = _sdata' \
+            '.bss 00001000-00001040 amd_uncore'; } > "$corpus/ranges"
+        for annotation in '{amd/core.o}' '[nfs]' '[liquidio] [liquidio_vf] {cn23xx_vf_device.o}'; do
+            { printf '\2'; printf '%s' "$annotation"; } > "$corpus/annotation-$(printf '%s' "$annotation" | md5sum | cut -c1-8)"
         done
         ;;
     esac

@@ -1,0 +1,30 @@
+// The side files a symbol table comes with, chosen by the first byte:
+// `/proc/modules` (0), `modules.builtin.ranges` (1) and a kallmodsyms
+// annotation (2). Each must be read or refused with an error.
+@testable import Kallsyms
+
+func fuzzOne(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    guard count > 0 else { return 0 }
+    let text = UnsafeBufferPointer(start: start + 1, count: count - 1)
+    switch start[0] % 3 {
+    case 0: _ = try? ModuleLayout(procModules: text)
+    case 1: _ = try? BuiltinModuleRanges(parsing: text)
+    default: _ = try? KallmodsymsAnnotation(parsing: text)
+    }
+    return 0
+}
+
+// SwiftPM renames an executable's entry point to `<module>_main` and links
+// `main` to it, so libFuzzer's own `main` is not used: this one hands the
+// arguments to libFuzzer's driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>,
+               _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+@_cdecl("FuzzSideFiles_main")
+func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { fuzzOne($0, $1) }
+}
