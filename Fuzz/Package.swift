@@ -12,8 +12,8 @@ let libraryPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let package = Package(
     name: "swift-kallsyms-fuzz",
     dependencies: [.package(path: "..")],
-    targets: ["FuzzELF", "FuzzText", "FuzzQuery", "FuzzSideFiles"].map { name in
-        .executableTarget(name: name, dependencies: [.product(name: "Kallsyms", package: libraryPackage)],
+    targets: [.target(name: "FuzzDriver")] + ["FuzzELF", "FuzzText", "FuzzQuery", "FuzzSideFiles"].map { name in
+        .executableTarget(name: name, dependencies: ["FuzzDriver", .product(name: "Kallsyms", package: libraryPackage)],
                           path: "Sources/\(name)")
     }
 )

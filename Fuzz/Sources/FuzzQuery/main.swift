@@ -2,9 +2,16 @@
 // files: as a qualified name, as a plain name (String and bytes), and as
 // `module:name`.
 import Kallsyms
+import FuzzDriver
 
-let index = try! SymbolIndex(contentsOf: "../../shared/data/kallsyms-6.1.0-53-cloud-amd64-kaslr-modules.txt.gz",
-                             options: .init(elfFiles: ["../../shared/data/libceph-6.1.0-53-cloud-amd64.ko.gz"]))
+let index: SymbolIndex = {
+    do {
+        return try SymbolIndex(contentsOf: "../../shared/data/kallsyms-6.1.0-53-cloud-amd64-kaslr-modules.txt.gz",
+                               options: .init(elfFiles: ["../../shared/data/libceph-6.1.0-53-cloud-amd64.ko.gz"]))
+    } catch {
+        fatalError("\(error)\nrun through Fuzz/run.sh, which starts in Fuzz/ with ../../shared/data beside the checkout")
+    }
+}()
 
 func fuzzOne(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: start, count: count)
@@ -20,17 +27,7 @@ func fuzzOne(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-// SwiftPM renames an executable's entry point to `<module>_main` and links
-// `main` to it, so libFuzzer's own `main` is not used: this one hands the
-// arguments to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<CInt>,
-               _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
 @_cdecl("FuzzQuery_main")
 func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runDriver(&count, &arguments) { fuzzOne($0, $1) }
+    runFuzzer(argc, argv) { fuzzOne($0, $1) }
 }

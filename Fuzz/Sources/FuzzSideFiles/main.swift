@@ -2,6 +2,7 @@
 // `/proc/modules` (0), `modules.builtin.ranges` (1) and a kallmodsyms
 // annotation (2). Each must be read or refused with an error.
 @testable import Kallsyms
+import FuzzDriver
 
 func fuzzOne(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard count > 0 else { return 0 }
@@ -14,17 +15,7 @@ func fuzzOne(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-// SwiftPM renames an executable's entry point to `<module>_main` and links
-// `main` to it, so libFuzzer's own `main` is not used: this one hands the
-// arguments to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<CInt>,
-               _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
 @_cdecl("FuzzSideFiles_main")
 func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runDriver(&count, &arguments) { fuzzOne($0, $1) }
+    runFuzzer(argc, argv) { fuzzOne($0, $1) }
 }
