@@ -24,7 +24,7 @@
 /// lookup; stepping from record to record only as far as the match still
 /// mispredicted 1.8 times. A hash table of slots in front of an arena in
 /// entry order cost two dependent misses, the slot and then the name, and
-/// 14–20% more on a hot set: see Docs/what-was-tried.md.)
+/// 14–20% more on a hot set: see Docs/benchmark-history.md.)
 ///
 /// Entries are filed under their name without one leading `__pfx_`
 /// (``NameHash/filingHash(_:)``), so that a padding symbol stored as a name
