@@ -1,6 +1,6 @@
 // An ELF file's bytes: its header and sections, the symbol table, every
-// section's contents (relocated, inflated when compressed), and the DWARF
-// compile units' address ranges. Each must be read or refused with an error.
+// section's contents (inflated when compressed), and the DWARF compile
+// units' address ranges (relocations applied). Each must be read or refused with an error.
 @testable import Kallsyms
 import FuzzDriver
 
@@ -22,5 +22,5 @@ func fuzzOne(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 
 @_cdecl("FuzzELF_main")
 func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv) { fuzzOne($0, $1) }
+    runFuzzer(argc, argv, fuzzOne)
 }

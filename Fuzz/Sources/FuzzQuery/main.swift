@@ -29,5 +29,5 @@ func fuzzOne(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 
 @_cdecl("FuzzQuery_main")
 func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv) { fuzzOne($0, $1) }
+    runFuzzer(argc, argv, fuzzOne)
 }
