@@ -277,7 +277,7 @@ struct NameLookupTests {
         }
     }
 
-    @Test("a store of 2^24 + 1 entries keeps 4-byte entry numbers: every record names its entry, once, in its bucket")
+    @Test("a store of 2^24 + 1 entries keeps 4-byte headers: every record names its entry and folded prefix, once, in its bucket")
     func wideEntryNumbers() {
         let count = (1 << 24) + 1
         // Eight starts and up to two codes each: nine letters.
@@ -301,13 +301,17 @@ struct NameLookupTests {
             sizes[NameStore.bucket(hashes[entry], bucketCount: bucketCount) + 2]
                 += NameStore.recordSize(codes: Int(codeCounts[entry]), headerSize: headerSize)
         }
+        // Every third entry carries a folded prefix, entry 2^24 among them.
+        let flags = (0..<count).map { $0 % 3 == 1 ? IndexStorage.Flags.hasPrefix : 0 }
         let store = entries.withUnsafeBufferPointer { entries in
+            flags.withUnsafeBufferPointer { flags in
             hashes.withUnsafeBufferPointer { hashes in
                 codeStarts.withUnsafeBufferPointer { codeStarts in
                     codeCounts.withUnsafeBufferPointer { codeCounts in
                         letters.withUnsafeBufferPointer { letters in
                             let builder = NameStore.Builder(
-                                entries: entries, hashes: hashes.baseAddress!, codes: letters.baseAddress!,
+                                entries: entries, flags: flags.baseAddress!, hashes: hashes.baseAddress!,
+                                codes: letters.baseAddress!,
                                 codeStarts: codeStarts.baseAddress!, codeCounts: codeCounts.baseAddress!,
                                 codec: NameCodec(pairs: [:]), bucketCount: bucketCount, headerSize: headerSize,
                                 sizes: sizes)
@@ -318,6 +322,7 @@ struct NameLookupTests {
                         }
                     }
                 }
+            }
             }
         }
         defer { store.deallocate() }
@@ -336,12 +341,16 @@ struct NameLookupTests {
         var inTheirBuckets = true
         var fingerprinted = true
         var locatedAlike = true
+        var foldsPrefixAsFlagged = true
         for bucket in stride(from: 0, to: store.bucketCount, by: 256) {
             let records = store.bucket(bucket)
             var last = -1
             var end = records.firstRecord
-            store.forEachRecord(in: records) { position, entry, codes in
+            store.forEachRecord(in: records) { position, record in
+                let (entry, foldsPrefix, codes) = record
                 inOrder = inOrder && entry > last
+                // The folded-prefix bit beside the entry number, not in it.
+                foldsPrefixAsFlagged = foldsPrefixAsFlagged && foldsPrefix == (entry % 3 == 1)
                 inTheirBuckets = inTheirBuckets && NameStore.bucket(hash(entry), bucketCount: store.bucketCount) == bucket
                 fingerprinted = fingerprinted && records.fingerprints[position] == NameStore.fingerprint(hash(entry))
                 // The same codes as the entry's own record location gives.
@@ -363,5 +372,6 @@ struct NameLookupTests {
         #expect(inTheirBuckets)
         #expect(fingerprinted)
         #expect(locatedAlike)
+        #expect(foldsPrefixAsFlagged)
     }
 }

@@ -190,17 +190,19 @@ enum IndexBuilder {
         runTwo(parallel, work, serially: (1, 0))
         let layout = halves.layout!
         let names = halves.names!
-        // The store's builder reads the entry order, and the names where
-        // they were encoded, until it is finished.
-        let store = withExtendedLifetime(names) { layout.entries.withUnsafeBufferPointer { entries in
+        // The store's builder reads the entry order and flags, and the names
+        // where they were encoded, until it is finished.
+        let store = withExtendedLifetime(names) {
+            layout.entries.withUnsafeBufferPointer { entries in layout.flags.withUnsafeBufferPointer { flags in
             // Read-only while both threads run.
             nonisolated(unsafe) let entries = entries
+            nonisolated(unsafe) let flags = flags.baseAddress ?? UnsafePointer(bitPattern: 1)!
             let finish: @Sendable (Int) -> Void = { half in
                 if half == 0 {
                     halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
                                                   starts: layout.segmentStarts, flags: layout.flags)
                 } else {
-                    halves.storeBuilder = names.storeBuilder(entries: entries)
+                    halves.storeBuilder = names.storeBuilder(entries: entries, flags: flags)
                 }
             }
             runTwo(parallel, finish)
@@ -208,7 +210,7 @@ enum IndexBuilder {
             let builder = halves.storeBuilder!
             runTwo(parallel, builder.write)
             return builder.finished()
-        } }
+        } } }
 
         return (IndexStorage(
             source: table.source, symbolCount: table.count, searchableCount: layout.searchableCount,

@@ -1,5 +1,5 @@
 /// Symbol names compressed in the order the input lists them, before the
-/// index has settled its entry order; ``storeBuilder(entries:)`` then
+/// index has settled its entry order; ``storeBuilder(entries:flags:)`` then
 /// hands them to the ``NameStore/Builder`` that files them into buckets in
 /// entry order.
 ///
@@ -40,7 +40,7 @@ final class PendingNames: @unchecked Sendable {
     private let bucketSizes: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>)
     /// How many threads have started ``encode()``; guarded by `chunkLock`.
     private var encoders = 0
-    /// Whether ``storeBuilder(entries:)`` has handed the first table on.
+    /// Whether ``storeBuilder(entries:flags:)`` has handed the first table on.
     private var sizesHandedOn = false
 
     /// Where each chunk of ``chunkSize`` symbols writes its codes: the raw
@@ -60,7 +60,7 @@ final class PendingNames: @unchecked Sendable {
     /// and makes room for the codes; ``encode()`` then encodes and hashes
     /// every name but the `__pfx_` ones. `table` must outlive this value.
     ///
-    /// The codec's tables pass to the store that ``storeBuilder(entries:)`` starts.
+    /// The codec's tables pass to the store that ``storeBuilder(entries:flags:)`` starts.
     init(training table: ParsedTable) {
         self.table = table
         let count = table.count
@@ -152,7 +152,7 @@ final class PendingNames: @unchecked Sendable {
     }
 
     /// The names, to be laid out as a ``NameStore``: entry `e` is parsed
-    /// symbol `entries[e]`, and `entries` must stay valid until the
+    /// symbol `entries[e]` with flags `flags[e]`, and both must stay valid until the
     /// builder's ``NameStore/Builder/finished()``. Call once, after
     /// ``encode()``; the builder's parts may then be written on any threads
     /// while this object lives.
@@ -160,7 +160,7 @@ final class PendingNames: @unchecked Sendable {
     /// The two threads' bucket sizes are added up, and the few `__pfx_`
     /// names that were left for later but did not fold are encoded into
     /// their chunks' free room and counted; the builder then sizes the store.
-    func storeBuilder(entries: UnsafeBufferPointer<UInt32>) -> NameStore.Builder {
+    func storeBuilder(entries: UnsafeBufferPointer<UInt32>, flags: UnsafePointer<UInt8>) -> NameStore.Builder {
         precondition(!sizesHandedOn, "the store is built once")
         sizesHandedOn = true
         var bucketCount = self.bucketCount
@@ -202,7 +202,7 @@ final class PendingNames: @unchecked Sendable {
             sizes = recounted
             bucketCount = wanted
         }
-        let builder = NameStore.Builder(entries: entries, hashes: hashes, codes: codes, codeStarts: starts,
+        let builder = NameStore.Builder(entries: entries, flags: flags, hashes: hashes, codes: codes, codeStarts: starts,
                                         codeCounts: lengths, codec: codec, bucketCount: bucketCount,
                                         headerSize: headerSize, sizes: sizes)
         builder.size()

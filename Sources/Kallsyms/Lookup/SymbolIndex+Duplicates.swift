@@ -18,22 +18,22 @@ extension SymbolIndex {
     public func duplicateNames() -> [DuplicateName] {
         var names: Set<String> = []
         let store = storage.names
-        var bucket: [(fingerprint: UInt8, entry: Int, codes: UnsafeBufferPointer<UInt8>)] = []
+        var bucket: [(fingerprint: UInt8, record: NameStore.Record)] = []
         for number in 0..<store.bucketCount {
             bucket.removeAll(keepingCapacity: true)
             let records = store.bucket(number)
-            store.forEachRecord(in: records) { position, entry, codes in
-                bucket.append((records.fingerprints[position], entry, codes))
+            store.forEachRecord(in: records) { position, record in
+                bucket.append((records.fingerprints[position], record))
             }
             for (position, member) in bucket.enumerated() {
                 let seenEarlier = bucket[..<position].contains { other in
-                    other.fingerprint == member.fingerprint && other.codes.elementsEqual(member.codes)
+                    other.fingerprint == member.fingerprint && other.record.codes.elementsEqual(member.record.codes)
                 }
                 if seenEarlier {
-                    names.insert(store.withName(member.entry) { String(decoding: $0, as: UTF8.self) })
+                    names.insert(store.withName(member.record.entry) { String(decoding: $0, as: UTF8.self) })
                 }
-                if storage.hasPrefix(member.entry) {
-                    names.insert(store.withName(member.entry, prefix: IndexStorage.prefixName) {
+                if member.record.foldsPrefix {
+                    names.insert(store.withName(member.record.entry, prefix: IndexStorage.prefixName) {
                         String(decoding: $0, as: UTF8.self)
                     })
                 }

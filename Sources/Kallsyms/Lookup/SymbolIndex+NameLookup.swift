@@ -197,9 +197,9 @@ extension IndexStorage {
             while candidates != 0 {
                 let candidate = first &+ candidates.trailingZeroBitCount &>> 3
                 candidates &= candidates &- 1
-                let (entry, encoded) = names.record(candidate, in: bucket)
+                let (entry, foldsPrefix, encoded) = names.record(candidate, in: bucket)
                 let id: UInt32
-                if let folded, flags[entry] & Flags.hasPrefix != 0,
+                if let folded, foldsPrefix,
                    verify(encoded, against: folded, count: count &- 6, knownEncoding: &foldedEncoding) {
                     id = UInt32(truncatingIfNeeded: entry) &<< 1 | 1
                 } else if let direct, verify(encoded, against: direct, count: count, knownEncoding: &directEncoding) {
