@@ -303,16 +303,15 @@ struct NameLookupTests {
         }
         // Every third entry carries a folded prefix, entry 2^24 among them.
         let flags = (0..<count).map { $0 % 3 == 1 ? IndexStorage.Flags.hasPrefix : 0 }
-        let store = entries.withUnsafeBufferPointer { entries in
-            flags.withUnsafeBufferPointer { flags in
+        let store = entries.withUnsafeBufferPointer { entries in flags.withUnsafeBufferPointer { flags in
             hashes.withUnsafeBufferPointer { hashes in
                 codeStarts.withUnsafeBufferPointer { codeStarts in
                     codeCounts.withUnsafeBufferPointer { codeCounts in
                         letters.withUnsafeBufferPointer { letters in
                             let builder = NameStore.Builder(
                                 entries: entries, flags: flags.baseAddress!, hashes: hashes.baseAddress!,
-                                codes: letters.baseAddress!,
-                                codeStarts: codeStarts.baseAddress!, codeCounts: codeCounts.baseAddress!,
+                                codes: letters.baseAddress!, codeStarts: codeStarts.baseAddress!,
+                                codeCounts: codeCounts.baseAddress!,
                                 codec: NameCodec(pairs: [:]), bucketCount: bucketCount, headerSize: headerSize,
                                 sizes: sizes)
                             builder.size()
@@ -323,8 +322,7 @@ struct NameLookupTests {
                     }
                 }
             }
-            }
-        }
+        } }
         defer { store.deallocate() }
         #expect(store.headerSize == 4)
         // Over 16 MB of records: 8-byte record locations.

@@ -6,11 +6,11 @@
 /// record starts (one byte each, from the first record), then its records:
 /// each a header (3 bytes, or 4 for tables of 2^23 entries or more: the
 /// entry number, and in the top bit whether a `__pfx_` symbol is folded into
-/// the entry) and the name's ``NameCodec`` codes, whose count is the distance
-/// to the next record. A bucket whose records take more than 256 bytes, or that has
-/// 255 records or more (a name repeated that often, or long names), is wide:
-/// 0xFF, its record count in four bytes, the fingerprints, and 4-byte
-/// starts. A bucket's records lie back to back, in entry order, so that one
+/// the entry) and the name's ``NameCodec`` codes, whose count is the
+/// distance to the next record. A bucket whose records take more than 256
+/// bytes, or that has 255 records or more (a name repeated that often, or
+/// long names), is wide: 0xFF, its record count in four bytes, the
+/// fingerprints, and 4-byte starts. A bucket's records lie back to back, in entry order, so that one
 /// name's symbols come back in address order; a bucket holds four entries on
 /// average. An empty bucket has no bytes at all.
 ///
@@ -38,7 +38,7 @@
 /// move; a caller whose own work evicts them saves a trip to memory.
 ///
 /// A name of ``longName`` codes or more (only ever in a wide bucket) has its
-/// real count in two bytes after the entry number.
+/// real count in two bytes after the header.
 ///
 /// Each entry's record is also found directly (4 bytes an entry: the
 /// record's offset and its count byte), for the lookups that go from an
@@ -79,10 +79,10 @@ struct NameStore {
     /// Zero bytes after the last record, so that a lookup may read 16 code
     /// bytes from any name's start (``NameCodec/matchesShortName(_:codes:query:count:)``),
     /// 8 header bytes from any of a bucket's fingerprints or starts, and 4
-    /// bytes of entry number from any record.
+    /// bytes from any record's start.
     static let readPadding = 16
 
-    /// A count byte meaning "the count is in the two bytes after the entry number".
+    /// A count byte meaning "the count is in the two bytes after the header".
     static let longName = 0xFF
 
     /// A bucket's first byte meaning "a wide bucket: the record count is in the four bytes after".
@@ -370,15 +370,15 @@ struct NameStore {
         private let upperPartStart: Int
 
         /// A builder for `entries` (entry `e` is parsed symbol `entries[e]`,
-        /// its ``IndexStorage/Flags`` `flags[e]`), whose names are at `codes + codeStarts[s]`, `codeCounts[s]` codes
-        /// (at least one: the parser refuses empty names), filed under
-        /// `hashes[s]`, into `bucketCount` buckets whose byte sizes `sizes`
-        /// holds at `b + 2` (`bucketCount + 2` counters, which it takes over),
-        /// with records of ``NameStore/headerSize(forEntries:)`` bytes before
-        /// their codes.
+        /// with ``IndexStorage/Flags`` `flags[e]`), whose names are at
+        /// `codes + codeStarts[s]`, `codeCounts[s]` codes (at least one: the
+        /// parser refuses empty names), filed under `hashes[s]`, into
+        /// `bucketCount` buckets whose byte sizes `sizes` holds at `b + 2`
+        /// (`bucketCount + 2` counters, which it takes over), with records
+        /// of ``NameStore/headerSize(forEntries:)`` bytes before their codes.
         init(entries: UnsafeBufferPointer<UInt32>, flags: UnsafePointer<UInt8>, hashes: UnsafePointer<UInt64>,
-             codes: UnsafePointer<UInt8>,
-             codeStarts: UnsafePointer<UInt32>, codeCounts: UnsafePointer<UInt16>, codec: NameCodec,
+             codes: UnsafePointer<UInt8>, codeStarts: UnsafePointer<UInt32>, codeCounts: UnsafePointer<UInt16>,
+             codec: NameCodec,
              bucketCount: Int, headerSize: Int, sizes: UnsafeMutablePointer<UInt32>) {
             count = entries.count
             self.entries = entries
