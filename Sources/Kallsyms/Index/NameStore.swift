@@ -198,9 +198,8 @@ struct NameStore {
             let next = bucket.firstRecord + Int(truncatingIfNeeded: (starts &>> (shift &+ 8)) & 0xFF)
             // Narrow buckets hold no long names.
             let codes = record + headerSize
-            let header = header(at: record)
-            return (Int(header & entryMask), header & (entryMask &+ 1) != 0,
-                    UnsafeBufferPointer(start: codes, count: (isLast ? bucket.end : next) - codes))
+            let (entry, foldsPrefix) = header(at: record)
+            return (entry, foldsPrefix, UnsafeBufferPointer(start: codes, count: (isLast ? bucket.end : next) - codes))
         }
         // Past the first seven, or in a wide bucket: each start read alone.
         @inline(__always) func start(_ number: Int) -> UnsafePointer<UInt8> {
@@ -211,17 +210,18 @@ struct NameStore {
         let record = start(number)
         let codes = record + headerSize
         let count = (isLast ? bucket.end : start(number &+ 1)) - codes
-        let header = header(at: record)
-        return (Int(header & entryMask), header & (entryMask &+ 1) != 0,
-                count < NameStore.longName ? UnsafeBufferPointer(start: codes, count: count)
+        let (entry, foldsPrefix) = header(at: record)
+        return (entry, foldsPrefix, count < NameStore.longName ? UnsafeBufferPointer(start: codes, count: count)
                     : NameStore.longCodes(at: codes))
     }
 
-    /// The four bytes at the start of `record`: its header, and after a
-    /// 3-byte one the first code.
+    /// The header at the start of `record`: its entry, and whether a prefix
+    /// is folded into it. (Four bytes are read; after a 3-byte header the
+    /// fourth is the first code's, outside both masks.)
     @inline(__always)
-    private func header(at record: UnsafePointer<UInt8>) -> UInt32 {
-        UnsafeRawPointer(record).loadUnaligned(as: UInt32.self)
+    private func header(at record: UnsafePointer<UInt8>) -> (entry: Int, foldsPrefix: Bool) {
+        let word = UnsafeRawPointer(record).loadUnaligned(as: UInt32.self)
+        return (Int(word & entryMask), word & NameStore.prefixBit(entryMask: entryMask) != 0)
     }
 
     /// The codes of a long name whose record's codes would start at `codes`:
@@ -297,6 +297,10 @@ struct NameStore {
 
     /// The entry number's bits in a header of `headerSize` bytes: all but the top one.
     static func entryMask(headerSize: Int) -> UInt32 { headerSize == 4 ? 0x7FFF_FFFF : 0x7F_FFFF }
+
+    /// The folded-prefix bit of a header whose entry number has `entryMask`'s bits: the one above them.
+    @inline(__always)
+    static func prefixBit(entryMask: UInt32) -> UInt32 { entryMask &+ 1 }
 
     /// The bytes a record of `codes` codes takes in a narrow bucket, its
     /// fingerprint and start included.
@@ -488,7 +492,7 @@ struct NameStore {
             let firstOfUpper = count &- upperEntries
             let range = part == 0 ? 0..<firstOfUpper : firstOfUpper..<count
             let arena = self.arena.unsafelyUnwrapped
-            let prefixBit = NameStore.entryMask(headerSize: headerSize) &+ 1
+            let prefixBit = NameStore.prefixBit(entryMask: NameStore.entryMask(headerSize: headerSize))
             for position in range {
                 let entry = Int(order[position])
                 let symbol = Int(entries[entry])

@@ -152,10 +152,10 @@ final class PendingNames: @unchecked Sendable {
     }
 
     /// The names, to be laid out as a ``NameStore``: entry `e` is parsed
-    /// symbol `entries[e]` with flags `flags[e]`, and both must stay valid until the
-    /// builder's ``NameStore/Builder/finished()``. Call once, after
-    /// ``encode()``; the builder's parts may then be written on any threads
-    /// while this object lives.
+    /// symbol `entries[e]` with flags `flags[e]`, and both must stay valid
+    /// until the builder's ``NameStore/Builder/finished()``. Call once,
+    /// after ``encode()``; the builder's parts may then be written on any
+    /// threads while this object lives.
     ///
     /// The two threads' bucket sizes are added up, and the few `__pfx_`
     /// names that were left for later but did not fold are encoded into
@@ -202,9 +202,9 @@ final class PendingNames: @unchecked Sendable {
             sizes = recounted
             bucketCount = wanted
         }
-        let builder = NameStore.Builder(entries: entries, flags: flags, hashes: hashes, codes: codes, codeStarts: starts,
-                                        codeCounts: lengths, codec: codec, bucketCount: bucketCount,
-                                        headerSize: headerSize, sizes: sizes)
+        let builder = NameStore.Builder(entries: entries, flags: flags, hashes: hashes, codes: codes,
+                                        codeStarts: starts, codeCounts: lengths, codec: codec,
+                                        bucketCount: bucketCount, headerSize: headerSize, sizes: sizes)
         builder.size()
         return builder
     }
