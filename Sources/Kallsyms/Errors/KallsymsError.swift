@@ -52,8 +52,6 @@ public struct KallsymsError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let ambiguousSymbol = Code(17)
         /// A qualified symbol name could not be parsed.
         public static let malformedQuery = Code(18)
-        /// An index file is malformed, truncated, or of another version.
-        public static let malformedIndexFile = Code(19)
 
         /// A short name of the kind of error, such as `malformed line`.
         public var description: String {
@@ -76,7 +74,6 @@ public struct KallsymsError: Error, Sendable, Hashable, CustomStringConvertible 
             case 16: return "symbol not found"
             case 17: return "ambiguous symbol"
             case 18: return "malformed query"
-            case 19: return "malformed index file"
             default: return "error \(rawValue)"
             }
         }
