@@ -190,13 +190,15 @@ enum IndexBuilder {
         runTwo(parallel, work, serially: (1, 0))
         let layout = halves.layout!
         let names = halves.names!
+        // The index's flag column, made now so that the store's builder can
+        // read each entry's folded-prefix bit from it.
+        let flags = Column(layout.flags)
         // The store's builder reads the entry order and flags, and the names
         // where they were encoded, until it is finished.
-        let store = withExtendedLifetime(names) {
-            layout.entries.withUnsafeBufferPointer { entries in layout.flags.withUnsafeBufferPointer { flags in
+        let store = withExtendedLifetime(names) { layout.entries.withUnsafeBufferPointer { entries in
             // Read-only while both threads run.
             nonisolated(unsafe) let entries = entries
-            nonisolated(unsafe) let flags = flags.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            nonisolated(unsafe) let flags = UnsafePointer(flags.base)
             let finish: @Sendable (Int) -> Void = { half in
                 if half == 0 {
                     halves.search = AddressSearch(addresses: layout.addresses, logicalStarts: layout.logicalStarts,
@@ -210,11 +212,11 @@ enum IndexBuilder {
             let builder = halves.storeBuilder!
             runTwo(parallel, builder.write)
             return builder.finished()
-        } } }
+        } }
 
         return (IndexStorage(
             source: table.source, symbolCount: table.count, searchableCount: layout.searchableCount,
-            search: halves.search!, flags: Column(layout.flags), prefixDistance: Int32(layout.prefixDistance),
+            search: halves.search!, flags: flags, prefixDistance: Int32(layout.prefixDistance),
             extents: layout.extents, absoluteValues: layout.absoluteValues, regionRunStarts: layout.regionRunStarts,
             regionRunRegions: layout.regionRunRegions, regions: layout.regions, names: store,
             diagnostics: table.diagnostics, kernelCoverage: layout.kernelCoverage,
